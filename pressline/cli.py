@@ -1,0 +1,258 @@
+"""The ``pressline`` command: submit, worker, tail, extract, run, schema (and ops commands)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pressline.errors import PresslineError
+from pressline.settings import Settings
+
+SCHEMA_PATH = Path("schema") / "article-record.schema.json"
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = "_".join(str(p) for p in err["loc"]).upper()
+            name = f"PRESSLINE_{loc}" if loc else "settings"
+            lines.append(f"  {name}: {err['msg']}")
+        sys.stderr.write("pressline: invalid settings:\n" + "\n".join(lines) + "\n")
+        raise SystemExit(2) from None
+
+
+def _require_redis(settings: Settings) -> None:
+    if not settings.redis_url:
+        sys.stderr.write("pressline: PRESSLINE_REDIS_URL is not set (or use `pressline run`)\n")
+        raise SystemExit(2)
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from pressline.celery_app import create_app
+    from pressline.connection import connect
+    from pressline.intake import expand_items, job_for, submit_jobs, wait_for
+    from pressline.stream import read_outcome
+
+    _require_redis(settings)
+    jobs = [job_for(i) for i in expand_items(args.items)]
+    submit_jobs(create_app(settings), settings, jobs)
+    for job in jobs:
+        if args.json:
+            print(json.dumps({"job_id": job.job_id, "item": job.item}), flush=True)
+        else:
+            print(f"{job.job_id}\t{job.item}", flush=True)
+    if not args.wait:
+        return 0
+    client = connect(settings.redis_url)
+    ended = wait_for(client, settings, [j.job_id for j in jobs], timeout=args.timeout)
+    failed = 0
+    for job in jobs:
+        outcome = ended.get(job.job_id)
+        if outcome is None:
+            failed += 1
+            sys.stderr.write(f"unfinished\t{job.job_id}\t{job.item}\n")
+            continue
+        fields = read_outcome(client, outcome) or {}
+        if outcome.kind == "record":
+            print(fields.get("record", "{}"), flush=True)
+        else:
+            failed += 1
+            sys.stderr.write(f"dead\t{job.job_id}\t{job.item}\t{fields.get('reason')}: "
+                             f"{fields.get('message')}\n")
+    return 1 if failed else 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from pressline.celery_app import app
+    from pressline.workers import worker_argv
+
+    _require_redis(settings)
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    app.worker_main(worker_argv(settings, queues, args.concurrency, loglevel=args.loglevel))
+    return 0
+
+
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from pressline.connection import connect
+    from pressline.tail import ensure_group, read_entries
+
+    _require_redis(settings)
+    client = connect(settings.redis_url)
+    stream = args.stream or settings.stream
+    ensure_group(client, stream, args.group, from_start=args.from_start)
+    entries = read_entries(
+        client, stream, args.group, args.consumer, follow=args.follow,
+        batch=min(100, args.count) if args.count else 100, claim_idle_ms=args.claim_idle_ms,
+    )
+    for printed, (_entry_id, fields, ack) in enumerate(entries, start=1):
+        print(fields.get("record") or json.dumps(fields), flush=True)
+        ack()
+        if args.count and printed >= args.count:
+            break
+    return 0
+
+
+def _extract_one(content: str | bytes, source: str, url: str | None,
+                 settings: Settings) -> dict[str, Any]:
+    from services.normalize.build import extract
+
+    try:
+        return {"record": json.loads(extract(content, source=source, url=url,
+                                             settings=settings).to_json())}
+    except PresslineError as exc:
+        return {"error": {"reason": exc.reason, "message": exc.message}}
+    except Exception as exc:  # a bug must not cost the other inputs their lines
+        return {"error": {"reason": "internal_error", "message": f"{type(exc).__name__}: {exc}"}}
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from services.ingest.files import read_page_file
+
+    failed = 0
+    if args.jsonl:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                req = json.loads(line)
+                if not isinstance(req, dict):
+                    raise ValueError("each line must be a JSON object")
+                body = req.get("html", req.get("text"))
+                if not isinstance(body, str):
+                    raise ValueError('the object needs a string "html" or "text"')
+                url = req.get("url")
+                out = _extract_one(body, str(url or req.get("id") or "-"), url, settings)
+            except ValueError as exc:
+                req, out = {}, {"error": {"reason": "invalid_input", "message": str(exc)}}
+            failed += "error" in out
+            print(json.dumps({"id": req.get("id"), **out}, ensure_ascii=False), flush=True)
+        return 1 if failed else 0
+    for path in args.paths:
+        try:
+            content = read_page_file(path, settings)
+            out = _extract_one(content, Path(path).name, None, settings)
+        except PresslineError as exc:
+            out = {"error": {"reason": exc.reason, "message": exc.message}}
+        if "record" in out:
+            print(json.dumps(out["record"], ensure_ascii=False), flush=True)
+        else:
+            failed += 1
+            print(json.dumps({"source": path, **out}, ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from pressline.runner import run_pipeline, summary_table
+
+    try:
+        result = run_pipeline(settings, args.items, concurrency=args.concurrency,
+                              timeout=args.timeout, progress=not args.quiet)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted: workers and Redis stopped\n")
+        return 130
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        for rec in result.records:
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    if not args.quiet:
+        sys.stderr.write(summary_table(result) + "\n")
+    return 1 if (result.dead or result.unfinished) else 0
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from pressline.record import record_schema
+
+    text = json.dumps(record_schema(), indent=2, sort_keys=True) + "\n"
+    if args.check:
+        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
+        if current != text:
+            sys.stderr.write(f"{SCHEMA_PATH} is out of date: run `pressline schema --write`\n")
+            return 1
+        return 0
+    if args.write:
+        SCHEMA_PATH.parent.mkdir(parents=True, exist_ok=True)
+        SCHEMA_PATH.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pressline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("submit", help="queue URLs, files, directories or - (stdin)")
+    p.add_argument("items", nargs="+")
+    p.add_argument("--json", action="store_true", help="print JSON lines {job_id, item}")
+    p.add_argument("--wait", action="store_true", help="wait and print the records")
+    p.add_argument("--timeout", type=float, default=None, help="give up waiting after N s")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("worker", help="start a Celery worker")
+    p.add_argument("--queues", default="ingest,normalize")
+    p.add_argument("--concurrency", type=int, default=None)
+    p.add_argument("--loglevel", default="INFO")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("tail", help="read records with a consumer group")
+    p.add_argument("--group", default="pressline-tail")
+    p.add_argument("--consumer", default=socket.gethostname(),
+                   help="a stable name, so pending entries are recovered after a crash")
+    p.add_argument("--from-start", action="store_true", help="a new group starts at 0")
+    p.add_argument("--count", type=int, default=0, help="stop after N entries")
+    p.add_argument("--follow", action="store_true", help="keep waiting for new entries")
+    p.add_argument("--stream", default=None, help="another stream, e.g. pressline:dead")
+    p.add_argument("--claim-idle-ms", type=int, default=60_000)
+    p.set_defaults(func=cmd_tail)
+
+    p = sub.add_parser("extract", help="normalize files locally, no Redis, no Celery")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--jsonl", action="store_true", help='stdin lines {"id","url"?,"html"|"text"}')
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("run", help="the whole pipeline on this machine")
+    p.add_argument("items", nargs="+")
+    p.add_argument("--out", default=None, help="write records here instead of stdout")
+    p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--timeout", type=float, default=None)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("schema", help="print or write the record's JSON Schema")
+    p.add_argument("--write", action="store_true")
+    p.add_argument("--check", action="store_true")
+    p.set_defaults(func=cmd_schema)
+
+    try:
+        from pressline.cli_ops import add_ops_commands
+    except ImportError:
+        pass
+    else:
+        add_ops_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "extract" and not args.jsonl and not args.paths:
+        build_parser().error("extract needs PATH... or --jsonl")
+    settings = _load_settings()
+    result: int = args.func(args, settings)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

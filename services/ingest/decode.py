@@ -1,0 +1,75 @@
+"""Bytes to text: the header's charset, then the page's ``<meta>``, then detection.
+
+Undecodable bytes become U+FFFD rather than failing the page: a record with a few
+replacement characters is worth more than a dead letter.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Browsers treat these labels as their supersets (WHATWG encoding standard).
+_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
+            "iso-8859-9": "cp1254", "tis-620": "cp874", "x-sjis": "shift_jis", "gb2312": "gb18030",
+            "gbk": "gb18030", "utf8": "utf-8"}
+
+
+def normalize_charset(label: str | None) -> str | None:
+    """A Python codec name for a declared label, or None when Python does not know it."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return normalize_charset(value)
+    return None
+
+
+def sniff_meta_charset(body: bytes) -> str | None:
+    """The charset a page declares in its first 4 KiB (``<meta>`` or XML declaration)."""
+    head = body[:4096]
+    match = _META_CHARSET.search(head) or _XML_DECL.search(head)
+    return normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page; returns ``(text, charset_used)``."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body.decode(name, errors="replace"), name
+    declared = charset_from_content_type(content_type) or sniff_meta_charset(body)
+    if declared:
+        return body.decode(declared, errors="replace"), declared
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:65536]).best()
+    encoding = normalize_charset(best.encoding) if best else None
+    encoding = encoding or "cp1252"
+    return body.decode(encoding, errors="replace"), encoding

@@ -1,0 +1,126 @@
+"""One page in, one ``ArticleRecord`` out: the plain, typed core of the normalize stage.
+
+No Redis and no Celery here, so ``pressline extract`` and library users run exactly the code
+the workers run. The optional template store is the only shared state, and it is passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from pressline.errors import EmptyExtraction
+from pressline.record import ArticleRecord, RawPage, RemovedBlock, digest
+from pressline.settings import Settings
+from services.normalize.cleaner import Cleaned, Removal, TemplateStore, clean_body, clean_capture
+from services.normalize.detect import looks_like_html
+from services.normalize.html import extract_html
+from services.normalize.language import detect_language
+
+_WS = re.compile(r"\s+")
+
+
+def normalized_text(text: str) -> str:
+    """The form hashed for ``content_hash``: NFKC, case-folded, whitespace collapsed."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def site_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def _audit(removed: list[Removal], settings: Settings) -> list[RemovedBlock] | None:
+    if not settings.audit:
+        return None
+    cut = settings.audit_text_max
+    return [
+        RemovedBlock(
+            category=r.category,
+            text=r.text if len(r.text) <= cut else r.text[: cut - 1] + "…",
+            signals=list(r.signals),
+        )
+        for r in removed
+    ]
+
+
+def normalize_page(
+    page: RawPage, body: str, settings: Settings, *, templates: TemplateStore | None = None
+) -> ArticleRecord:
+    """Extract and clean one decoded page; raises EmptyExtraction when no article is left."""
+    title: str | None
+    authors: list[str] = []
+    published_at: datetime | None = None
+    site = site_of(page.url)
+    if looks_like_html(body):
+        extracted = extract_html(body, page.url)
+        cleaned: Cleaned = clean_body(
+            extracted.paragraphs, title=extracted.title, language=extracted.language
+        )
+        title = extracted.title or cleaned.title
+        authors, published_at = extracted.authors, extracted.published_at
+        site = extracted.site or site
+        input_format = "html"
+    else:
+        cleaned = clean_capture(body, site=site, templates=templates, page_id=page.job_id)
+        title = cleaned.title
+        input_format = "text"
+    paragraphs = cleaned.paragraphs
+    if title and paragraphs and normalized_text(paragraphs[0]) == normalized_text(title):
+        paragraphs = paragraphs[1:]
+    text = "\n\n".join(paragraphs)
+    words = len(text.split())
+    if words < settings.min_text_words:
+        raise EmptyExtraction(
+            f"no article text found ({words} words after cleaning)", item=page.source
+        )
+    language = cleaned.language or detect_language(text)
+    content_hash = hashlib.sha256(normalized_text(text).encode("utf-8")).hexdigest()
+    return ArticleRecord(
+        id=digest(page.job_id, content_hash),
+        job_id=page.job_id,
+        source=page.source,
+        url=page.url,
+        site=site,
+        title=title,
+        authors=authors,
+        published_at=published_at,
+        language=language,
+        text=text,
+        word_count=words,
+        content_hash=content_hash,
+        input_format=input_format,
+        fetched_at=page.fetched_at,
+        removed=_audit(cleaned.removed, settings),
+    )
+
+
+def extract(
+    content: str | bytes,
+    *,
+    source: str = "-",
+    url: str | None = None,
+    content_type: str | None = None,
+    settings: Settings | None = None,
+) -> ArticleRecord:
+    """The library path: a page's text or bytes to a record, with no Redis and no Celery."""
+    from services.ingest.decode import decode_body
+
+    settings = settings or Settings()
+    charset = None
+    if isinstance(content, bytes):
+        content, charset = decode_body(content, content_type)
+    job_id = digest("extract", source, url or "", hashlib.sha256(content.encode()).hexdigest())
+    page = RawPage(job_id=job_id, item=source, source=source, url=url, content_type=content_type,
+                   charset=charset)
+    return normalize_page(page, content, settings)
+
+
+def source_name(path: str) -> str:
+    return PurePosixPath(path).name
