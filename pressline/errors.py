@@ -9,6 +9,7 @@
     └── PermanentError             retrying cannot help: dead-lettered at once
         ├── InvalidInput           malformed URL, unknown item, bad request
         ├── FetchRefused           4xx, too many redirects, body over the cap
+        │   └── BlockedAddress     SSRF guard: the host is or resolves to an internal address
         ├── UnsupportedContent     not an HTML or text page (PDF, image, JSON...)
         ├── UnreadableFile         missing, empty, binary or over the size cap
         ├── PageExpired            the stored page body is gone (TTL passed)
@@ -71,6 +72,12 @@ class InvalidInput(PermanentError):
 
 class FetchRefused(PermanentError):
     reason = "fetch_refused"
+
+
+class BlockedAddress(FetchRefused):
+    """The URL's host is, or resolves to, an address pressline must not connect to."""
+
+    reason = "blocked_address"
 
 
 class UnsupportedContent(PermanentError):

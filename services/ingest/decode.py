@@ -28,6 +28,10 @@ _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "us-a
             "gbk": "gb18030", "utf8": "utf-8"}
 
 
+_NOT_WEB_ENCODINGS = {"idna", "punycode", "undefined", "raw-unicode-escape", "unicode-escape",
+                      "mbcs", "oem", "utf-7", "palmos"}
+
+
 def normalize_charset(label: str | None) -> str | None:
     """A Python codec name for a declared label, or None when Python does not know it."""
     if not label:
@@ -35,9 +39,14 @@ def normalize_charset(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = _ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # Python also knows codecs that are not text encodings (base64, rot13, idna...): a page
+    # declaring one is lying, so fall back to detection rather than crash.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_ENCODINGS:
+        return None
+    return info.name
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
