@@ -38,7 +38,9 @@ def connect(url: str) -> redis.Redis:
         socket_connect_timeout=5,
         socket_timeout=30,
         health_check_interval=15,
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=8),
+        # About 3 s of reconnect attempts: rides out a failover or restart, yet stays well
+        # inside a task's soft time limit.
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=6),
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )
 

@@ -72,7 +72,8 @@ class EmbeddedRedis:
                     raise RuntimeError(f"embedded Redis did not start: {err.strip()}") from None
                 time.sleep(0.05)
 
-    def stop(self) -> None:
+    def shutdown(self) -> None:
+        """Stop the server process, keeping its data directory (a restart finds its AOF)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -81,6 +82,9 @@ class EmbeddedRedis:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def stop(self) -> None:
+        self.shutdown()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedRedis:

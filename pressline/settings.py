@@ -6,7 +6,9 @@ Invalid values fail at start with pydantic's message, which names the variable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +43,9 @@ class Settings(BaseSettings):
     # Hosts or CIDRs that may be fetched although they are internal (comma-separated).
     fetch_allowlist: str = ""
 
+    # Decompressed bodies (gzip/deflate) are capped separately from the raw bytes on the wire.
+    fetch_max_decoded_bytes: int = Field(40 * 1024 * 1024, ge=1024)
+
     # Files. Roots (comma-separated) outside which dropped paths are refused; empty: any.
     file_max_bytes: int = Field(20 * 1024 * 1024, ge=1)
     file_roots: str = ""
@@ -63,6 +68,24 @@ class Settings(BaseSettings):
 
     # Exactly-once emission: how long a job's "ended" marker lives.
     seen_ttl: int = Field(7 * 24 * 3600, ge=60)
+    # Poison input: a job whose stage was killed mid-run this many times is dead-lettered.
+    max_attempts: int = Field(5, ge=1)
+
+    # Operations: liveness file, Prometheus port (0: off), logging.
+    heartbeat_file: str = "/tmp/pressline-worker.heartbeat"
+    heartbeat_interval: float = Field(10.0, gt=0)
+    heartbeat_max_age: float = Field(60.0, gt=0)
+    metrics_port: int = Field(0, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    # Relations across the fleet (duplicates, versions, near duplicates, stories).
+    relate_enabled: bool = True
+    relate_ttl: int = Field(7 * 24 * 3600, ge=60)
+    relate_version_ttl: int = Field(30 * 24 * 3600, ge=60)
+    relate_near_threshold: float = Field(0.3, gt=0, le=1)
+    relate_story_threshold: float = Field(0.3, gt=0, le=1)
+    story_window: int = Field(3 * 24 * 3600, ge=60)
 
     # Records.
     audit: bool = True
@@ -86,6 +109,13 @@ class Settings(BaseSettings):
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("PRESSLINE_REDIS_URL must start with redis://, rediss:// or unix://")
         return self
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Never show the Redis password, whoever prints the settings."""
+        from pressline.connection import redact_url
+
+        for name, value in super().__repr_args__():
+            yield name, (redact_url(value) if name == "redis_url" and value else value)
 
     @property
     def allowlist(self) -> list[str]:

@@ -28,11 +28,12 @@ def worker_argv(settings: Settings, queues: list[str], concurrency: int | None,
 def start_worker_process(
     settings: Settings, queues: list[str], concurrency: int | None, *,
     env: Mapping[str, str] | None = None, loglevel: str = "WARNING", logfile: str | None = None,
+    app_module: str = "pressline.celery_app", name: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """A worker as a child process, for ``pressline run`` and the tests."""
-    argv = [sys.executable, "-m", "celery", "-A", "pressline.celery_app",
+    argv = [sys.executable, "-m", "celery", "-A", app_module,
             *worker_argv(settings, queues, concurrency,
-                         name=f"run-{os.getpid()}-{'-'.join(queues)}@{socket.gethostname()}",
+                         name=name or f"run-{os.getpid()}-{'-'.join(queues)}@%h",
                          loglevel=loglevel)]
     out = open(logfile, "ab") if logfile else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=out,

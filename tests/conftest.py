@@ -142,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
             count = self.counters[self.path] = self.counters.get(self.path, 0) + 1
         if path == "/article":
             self._send(200, ARTICLE_HTML.encode())
+        elif path == "/slow":  # a distinct article per query, after a delay
+            time.sleep(0.4)
+            body = ARTICLE_HTML.replace("lighthouse", f"lighthouse number {query}")
+            self._send(200, body.encode())
         elif path == "/cp1251":
             self._send(200, CP1251_HTML.encode("cp1251"), ctype="text/html")
         elif path == "/pdf":

@@ -7,13 +7,15 @@ from typing import Any
 
 import httpx
 from celery.signals import worker_process_shutdown
+from pydantic import ValidationError
 
 from pressline.celery_app import TASK_INGEST, TASK_NORMALIZE, app
 from pressline.connection import get_client
-from pressline.failures import handle_failure
+from pressline.failures import dead_letter_malformed, run_stage
+from pressline.metrics import observe_stage
 from pressline.record import Job
 from pressline.settings import get_settings
-from pressline.stream import done_key, store_page_body
+from pressline.stream import store_page_body
 from services.ingest.acquire import acquire
 from services.ingest.fetch import make_client
 
@@ -38,14 +40,18 @@ def _close_http(**_: object) -> None:
 def ingest(self: Any, job_data: dict[str, Any]) -> None:
     settings = get_settings()
     client = get_client(settings)
-    job = Job.model_validate(job_data)
-    if client.exists(done_key(settings, job.job_id)):
-        return  # redelivered after the job already ended
     try:
-        page, body = acquire(job, settings, http_client())
-        page = store_page_body(client, settings, page, body)
+        job = Job.model_validate(job_data)
+    except ValidationError as exc:
+        dead_letter_malformed(settings, client, job_data, "ingest", exc)
+        return
+
+    def body() -> None:
+        with observe_stage("fetch"):
+            page, text = acquire(job, settings, http_client())
+        page = store_page_body(client, settings, page, text)
         app.send_task(TASK_NORMALIZE, args=[page.model_dump(mode="json")],
                       queue=settings.normalize_queue)
-    except Exception as exc:
-        handle_failure(self, settings, client, job_id=job.job_id, item=job.item,
-                       stage="ingest", exc=exc)
+
+    run_stage(self, settings, client, job_id=job.job_id, item=job.item, stage="ingest",
+              body=body)
