@@ -11,14 +11,15 @@ import re
 import unicodedata
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from pressline.errors import EmptyExtraction
-from pressline.record import ArticleRecord, RawPage, RemovedBlock, digest
+from pressline.record import ArticleRecord, Provenance, RawPage, RemovedBlock, digest
 from pressline.settings import Settings
 from services.normalize.cleaner import Cleaned, Removal, TemplateStore, clean_body, clean_capture
 from services.normalize.detect import looks_like_html
-from services.normalize.html import extract_html
+from services.normalize.html import HtmlExtract, extract_html, paywall_flags
 from services.normalize.language import detect_language
 
 _WS = re.compile(r"\s+")
@@ -58,6 +59,7 @@ def normalize_page(
     authors: list[str] = []
     published_at: datetime | None = None
     site = site_of(page.url)
+    extra: dict[str, Any] = {}
     if looks_like_html(body):
         extracted = extract_html(body, page.url)
         cleaned: Cleaned = clean_body(
@@ -66,6 +68,7 @@ def normalize_page(
         title = extracted.title or cleaned.title
         authors, published_at = extracted.authors, extracted.published_at
         site = extracted.site or site
+        extra = _html_fields(extracted, cleaned)
         input_format = "html"
     else:
         cleaned = clean_capture(body, site=site, templates=templates, page_id=page.job_id)
@@ -98,7 +101,29 @@ def normalize_page(
         input_format=input_format,
         fetched_at=page.fetched_at,
         removed=_audit(cleaned.removed, settings),
+        **extra,
     )
+
+
+def _html_fields(extracted: HtmlExtract, cleaned: Cleaned) -> dict[str, Any]:
+    """The HTML branch's extra record fields: metadata, provenance, paywall and truncation."""
+    provenance = dict(extracted.provenance)
+    paywalled, truncated, why = paywall_flags(extracted, cleaned)
+    if why is not None:
+        provenance.update(why)
+    if not extracted.language and cleaned.language:
+        provenance["language"] = Provenance(source="text", raw=cleaned.language)
+    return {
+        "canonical_url": extracted.canonical_url,
+        "domain": extracted.domain,
+        "modified_at": extracted.modified_at,
+        "description": extracted.description,
+        "image": extracted.image,
+        "tags": extracted.tags,
+        "paywalled": paywalled,
+        "truncated": truncated,
+        "provenance": provenance,
+    }
 
 
 def extract(

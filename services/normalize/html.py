@@ -1,12 +1,47 @@
-"""HTML pages: trafilatura extracts the body (comments excluded) and the metadata."""
+"""HTML pages: one lxml parse shared by trafilatura (the body) and our metadata reader.
+
+trafilatura's options were chosen on the devdata TUNE half (``bench/eval_html.py``); comments
+are always excluded. When trafilatura's result is empty or implausibly short for the page, the
+cascade (``cascade.py``) lets readability-lxml and jusText compete on evidence.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
+
+from pressline.record import Provenance
+from services.normalize import cascade
+from services.normalize.cleaner import Cleaned
+from services.normalize.metadata import PageMeta, extract_metadata
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """trafilatura's knobs plus our additions; the defaults are the measured choice.
+
+    ``escalate_words``: when the first (``fast``) run returns fewer words, trafilatura runs
+    again without ``fast`` (its own readability/jusText comparison) and the longer result wins
+    by ``escalate_gain``. 0 disables it. ``cascade``: readability-lxml and jusText compete when
+    the result is still empty or very short.
+    """
+
+    favor_precision: bool = True
+    favor_recall: bool = False
+    fast: bool = True
+    include_tables: bool = True
+    escalate_words: int = 100
+    escalate_gain: float = 1.2
+    cascade: bool = True
+
+
+DEFAULT_OPTIONS = ExtractOptions()
 
 
 @dataclass
@@ -15,45 +50,132 @@ class HtmlExtract:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
+    modified_at: datetime | None = None
     site: str | None = None
+    domain: str | None = None
     language: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+    image: str | None = None
+    tags: list[str] = field(default_factory=list)
+    paywalled: bool = False
+    truncated: bool = False
     url: str | None = None
+    extractor: str = "trafilatura"
+    declared_word_count: int | None = None
+    provenance: dict[str, Provenance] = field(default_factory=dict)
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None and len(value) <= 10:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+_LINE = re.compile(r"\n+")
 
 
-def _split_authors(value: str | None) -> list[str]:
-    if not value:
-        return []
-    names = [n.strip() for n in value.replace(" and ", ";").split(";")]
-    return [n for n in names if n]
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
 
 
-def extract_html(html: str, url: str | None = None) -> HtmlExtract:
-    """Body paragraphs and metadata; an empty paragraph list when nothing was found."""
+def parse_html(html: str) -> HtmlElement | None:
+    """The one parse of the page (trafilatura's loader: handles encoding declarations)."""
+    tree = load_html(html)
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def trafilatura_paragraphs(tree: HtmlElement, url: str | None,
+                           options: ExtractOptions = DEFAULT_OPTIONS) -> list[str]:
+    """trafilatura's body as paragraphs; it copies a tree it is given, so ``tree`` is intact."""
     doc = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, with_metadata=True, include_tables=True
+        tree,
+        url=url,
+        include_comments=False,
+        with_metadata=False,
+        include_tables=options.include_tables,
+        favor_precision=options.favor_precision,
+        favor_recall=options.favor_recall,
+        fast=options.fast,
     )
     if not isinstance(doc, Document):
-        return HtmlExtract(paragraphs=[])
-    text = doc.text or ""
-    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+        return []
+    return [line.strip() for line in _LINE.split(doc.text or "") if line.strip()]
+
+
+def _from_meta(
+    paragraphs: list[str], meta: PageMeta, url: str | None, extractor: str
+) -> HtmlExtract:
+    provenance = dict(meta.provenance)
+    provenance["text"] = Provenance(source="html", raw=extractor)
     return HtmlExtract(
         paragraphs=paragraphs,
-        title=(doc.title or None),
-        authors=_split_authors(doc.author),
-        published_at=_parse_date(doc.date),
-        site=doc.sitename or doc.hostname or None,
-        language=doc.language or None,
-        url=doc.url or url,
+        title=meta.title,
+        authors=meta.authors,
+        published_at=meta.published_at,
+        modified_at=meta.modified_at,
+        site=meta.site,
+        domain=meta.domain,
+        language=meta.language,
+        description=meta.description,
+        canonical_url=meta.canonical_url,
+        image=meta.image,
+        tags=meta.tags,
+        paywalled=meta.paywalled,
+        url=url,
+        extractor=extractor,
+        declared_word_count=meta.word_count,
+        provenance=provenance,
     )
+
+
+def extract_html(html: str, url: str | None = None,
+                 options: ExtractOptions = DEFAULT_OPTIONS) -> HtmlExtract:
+    """Body paragraphs and metadata; an empty paragraph list when nothing was found."""
+    tree = parse_html(html)
+    if tree is None:
+        return HtmlExtract(paragraphs=[], url=url)
+    meta = extract_metadata(tree, url)
+    paragraphs = trafilatura_paragraphs(tree, url, options)
+    extractor = "trafilatura"
+    if options.fast and options.escalate_words and _words(paragraphs) < options.escalate_words:
+        full = trafilatura_paragraphs(tree, url, replace(options, fast=False))
+        if _words(full) > options.escalate_gain * _words(paragraphs):
+            paragraphs, extractor = full, "trafilatura-full"
+    if options.cascade:
+        best = cascade.choose(tree, cascade.Candidate(extractor, paragraphs), url,
+                              meta.language)
+        paragraphs, extractor = best.paragraphs, best.name
+    return _from_meta(paragraphs, meta, url, extractor)
+
+
+_TERMINAL = re.compile(r"""[.!?;:"'»«“”’)\]]\s*$""")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
+_SHORT_BODY_WORDS = 150
+
+
+def paywall_flags(
+    extracted: HtmlExtract, cleaned: Cleaned
+) -> tuple[bool, bool, dict[str, Provenance] | None]:
+    """``(paywalled, truncated, provenance)`` from JSON-LD and from a subscribe prompt that the
+    cleaner's second pass found after the body (the prompt only counts after a short body or one
+    that stops mid-sentence)."""
+    why: dict[str, Provenance] = {}
+    paywalled = extracted.paywalled
+    truncated = False
+    body = cleaned.paragraphs
+    words = sum(len(p.split()) for p in body)
+    prompts = [r for r in cleaned.removed if r.category == "paywall"]
+    if prompts and body:
+        order = {text: i for i, text in reversed(list(enumerate(extracted.paragraphs)))}
+        prompt_at = min(order.get(r.text, len(extracted.paragraphs)) for r in prompts)
+        before = [p for p in body if order.get(p, 0) < prompt_at]
+        if before and len(before) >= 0.7 * len(body):
+            last = before[-1].strip()
+            cut = bool(_ELLIPSIS.search(last)) or not _TERMINAL.search(last)
+            if cut:
+                truncated = True
+                why["truncated"] = Provenance(source="text", raw=last[-80:])
+            if cut or words < _SHORT_BODY_WORDS:
+                if not paywalled:
+                    why["paywalled"] = Provenance(source="text", raw=prompts[0].text[:200])
+                paywalled = True
+    declared = extracted.declared_word_count
+    if not truncated and extracted.paywalled and declared and declared > 1.5 * max(words, 1):
+        truncated = True
+        why["truncated"] = Provenance(source="json-ld", raw=f"wordCount={declared}")
+    return paywalled, truncated, why or None

@@ -1,0 +1,167 @@
+"""Fallback extractors for when trafilatura's result is empty or nearly empty.
+
+When trafilatura (after its own full run) returns almost nothing, readability-lxml and
+jusText also run, and every candidate is scored on evidence: how much of the page's own
+paragraph text (``<p>`` blocks outside navigation, asides, comment and teaser containers) it
+covers. A fallback wins only by a clear margin. The caller records which extractor won.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+_WS = re.compile(r"\s+")
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "nav", "footer", "header",
+                   "aside", "form", "button", "select", "iframe"})
+_BLOCK_MIN_CHARS = 80  # a "paragraph" the yardstick counts
+TRIGGER_MIN_WORDS = 20  # below this (near-empty), the fallbacks compete with the primary
+_MARGIN = 0.2  # a fallback must cover this much more of the page's paragraphs
+
+# JusText stop-list names by ISO 639-1 code (the languages the seeds and devdata hold).
+_JUSTEXT_LANG = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
+    "pt": "Portuguese", "pl": "Polish", "nl": "Dutch", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian_Bokmal", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "hu": "Hungarian",
+    "ro": "Romanian", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian", "el": "Greek",
+    "hr": "Croatian", "sl": "Slovenian", "ca": "Catalan",
+}
+
+
+@dataclass
+class Candidate:
+    name: str
+    paragraphs: list[str]
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+_NOT_CONTENT = re.compile(
+    r"comment|reply|respond|sidebar|widget|related|footer|nav|menu|share|social|teaser|promo|"
+    r"newsletter|cookie|banner|breadcrumb|recommend",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class PageProfile:
+    """What the page itself says about where its text is: its paragraph-sized ``<p>`` blocks
+    outside navigation, header, footer, asides, comment and teaser containers."""
+
+    paragraphs: list[str]
+
+    @property
+    def chars(self) -> int:
+        return sum(len(p) for p in self.paragraphs)
+
+
+def _outside_boilerplate(el: HtmlElement) -> bool:
+    for anc in el.iterancestors():
+        if not isinstance(anc.tag, str):
+            continue
+        if anc.tag in _SKIP:
+            return False
+        marks = f"{anc.get('class') or ''} {anc.get('id') or ''}"
+        if marks.strip() and _NOT_CONTENT.search(marks):
+            return False
+    return True
+
+
+def profile(tree: HtmlElement) -> PageProfile:
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    out: list[str] = []
+    for el in root.iter("p"):
+        text = _WS.sub(" ", el.text_content()).strip()
+        if len(text) >= _BLOCK_MIN_CHARS and _outside_boilerplate(el):
+            out.append(text)
+    return PageProfile(out)
+
+
+def needs_fallback(paragraphs: list[str]) -> bool:
+    """Empty or nearly so. Measured on devdata TUNE: a share-of-page trigger and a 60-word
+    trigger lost pages or changed none once trafilatura's own full run had been tried."""
+    return sum(len(p.split()) for p in paragraphs) < TRIGGER_MIN_WORDS
+
+
+def _readability(tree: HtmlElement, url: str | None) -> list[str]:
+    from readability import Document
+
+    doc = Document(deepcopy(tree), url=url, min_text_length=25)
+    summary = doc.summary(html_partial=True)
+    from lxml.html import fragment_fromstring
+
+    frag = fragment_fromstring(summary, create_parent="div")
+    out: list[str] = []
+    for el in frag.iter("p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "td", "div"):
+        if el.tag == "div" and any(isinstance(c.tag, str) for c in el):
+            # a div with element children: only its own loose text counts
+            text = _WS.sub(" ", el.text or "").strip()
+        else:
+            if any(isinstance(a.tag, str) and a.tag in ("p", "li", "blockquote", "pre", "td")
+                   for a in el.iterancestors()):
+                continue
+            text = _WS.sub(" ", el.text_content()).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def _justext(tree: HtmlElement, language: str | None) -> list[str]:
+    from justext.core import (
+        ParagraphMaker,
+        classify_paragraphs,
+        preprocessor,
+        revise_paragraph_classification,
+    )
+    from justext.utils import get_stoplist
+
+    name = _JUSTEXT_LANG.get(language or "", "English")
+    stoplist = get_stoplist(name)
+    dom = preprocessor(deepcopy(tree))
+    paragraphs = ParagraphMaker.make_paragraphs(dom)
+    classify_paragraphs(paragraphs, stoplist, 70, 200, 0.30, 0.32, 0.2, False)
+    revise_paragraph_classification(paragraphs, 200)
+    return [_WS.sub(" ", p.text).strip() for p in paragraphs
+            if not p.is_boilerplate and p.text.strip()]
+
+
+EXTRACTORS: dict[str, Callable[[HtmlElement, str | None, str | None], list[str]]] = {
+    "readability": lambda tree, url, lang: _readability(tree, url),
+    "justext": lambda tree, url, lang: _justext(tree, lang),
+}
+
+
+def coverage(paragraphs: list[str], prof: PageProfile) -> float:
+    """Share of the page's paragraph text (by characters) that the candidate contains."""
+    if not prof.chars:
+        return 0.0
+    text = " ".join(_WS.sub(" ", p) for p in paragraphs)
+    return sum(len(p) for p in prof.paragraphs if p[:60] in text) / prof.chars
+
+
+def choose(tree: HtmlElement, primary: Candidate, url: str | None, language: str | None,
+           *, force: bool = False) -> Candidate:
+    """The primary candidate unless it is empty or very short and a fallback covers clearly
+    more of the page's own paragraph text."""
+    if not force and not needs_fallback(primary.paragraphs):
+        return primary
+    prof = profile(tree)
+    primary.score = coverage(primary.paragraphs, prof)
+    best = primary
+    for name, fn in EXTRACTORS.items():
+        try:
+            paragraphs = fn(tree, url, language)
+        except Exception:  # a failing fallback must never fail the page
+            continue
+        cand = Candidate(name, paragraphs, coverage(paragraphs, prof))
+        if cand.score > best.score + _MARGIN:
+            best = cand
+    return best
