@@ -99,19 +99,59 @@ def run_pipeline(
 
 
 def summary_table(result: RunResult) -> str:
-    """Title, site, words and removals per record, then the failures."""
-    rows = [("title", "site or source", "words", "removed")]
-    for rec in result.records:
+    """Per record: row, title, site, words, removals, story and relations; then the stories
+    with more than one record, then the failures.
+
+    ``story`` is the first 8 characters of ``story_id``; ``related`` lists ``dup #n`` (exact
+    duplicate of row n), ``v2 of #n`` (a new version) and ``~#n 0.44`` (near duplicate, with
+    its similarity; shown on both rows), naming records outside this run by their id's first
+    8 characters.
+    """
+    row_of = {str(rec.get("id")): n for n, rec in enumerate(result.records, 1)}
+
+    def ref(rid: object) -> str:
+        return f"#{row_of[str(rid)]}" if str(rid) in row_of else str(rid)[:8]
+
+    near_of: dict[int, dict[str, float]] = {}  # near-duplicate links, shown on both rows
+    for n, rec in enumerate(result.records, 1):
+        near = rec.get("near_duplicates")
+        for item in near if isinstance(near, list) else []:
+            if isinstance(item, dict):
+                other, sim = str(item.get("id")), float(item.get("similarity", 0))
+                near_of.setdefault(n, {})[other] = sim
+                if other in row_of:
+                    near_of.setdefault(row_of[other], {})[str(rec.get("id"))] = sim
+    rows = [("#", "title", "site or source", "words", "removed", "story", "related")]
+    for n, rec in enumerate(result.records, 1):
         title = str(rec.get("title") or "(no headline)")
         removed = rec.get("removed")
-        rows.append((title[:60], str(rec.get("site") or rec.get("source") or "")[:28],
+        related = []
+        if rec.get("duplicate_of"):
+            related.append(f"dup {ref(rec['duplicate_of'])}")
+        if rec.get("previous_id"):
+            related.append(f"v{rec.get('version')} of {ref(rec['previous_id'])}")
+        related += [f"~{ref(other)} {sim:.2f}" for other, sim in near_of.get(n, {}).items()]
+        rows.append((str(n), title[:60], str(rec.get("site") or rec.get("source") or "")[:28],
                      str(rec.get("word_count")),
-                     str(len(removed)) if isinstance(removed, list) else "-"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) if i != 2 else c.rjust(w)
-                       for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+                     str(len(removed)) if isinstance(removed, list) else "-",
+                     str(rec.get("story_id") or "-")[:8], ", ".join(related) or "-"))
+    right = {0, 3}
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.rjust(w) if i in right else c.ljust(w)
+                       for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
              for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    stories: dict[str, list[int]] = {}
+    for n, rec in enumerate(result.records, 1):
+        if rec.get("story_id"):
+            stories.setdefault(str(rec["story_id"]), []).append(n)
+    shared = {sid: ns for sid, ns in stories.items() if len(ns) > 1}
+    if stories:
+        lines.append(f"{len(stories)} {'story' if len(stories) == 1 else 'stories'}"
+                     + (", shared by several records:" if shared else ""))
+        for sid, ns in shared.items():
+            lines.append(f"  story {sid[:8]}: {len(ns)} records ("
+                         + ", ".join(f"#{n}" for n in ns) + ")")
     for dead in result.dead:
         lines.append(f"FAILED {dead.get('input')}: {dead.get('reason')}: {dead.get('message')}")
     for job in result.unfinished:
