@@ -7,12 +7,16 @@ the emit script in ``pressline.stream``.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_shutdown
+from celery.signals import setup_logging, worker_init, worker_process_shutdown
 
+from pressline import heartbeat
 from pressline.connection import close_clients
+from pressline.logs import configure_logging, install_task_logging
+from pressline.metrics import setup_worker_metrics
 from pressline.settings import Settings, get_settings
 
 TASK_INGEST = "pressline.ingest"
@@ -41,7 +45,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "result_backend": None,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_acks_on_failure_or_timeout": True,
+        # A hard time limit requeues (the crash counter then ends a poison job); ordinary
+        # failures never reach Celery: run_stage turns them into retries or dead letters.
+        "task_acks_on_failure_or_timeout": False,
         "worker_prefetch_multiplier": 1,
         "task_soft_time_limit": settings.task_soft_time_limit,
         "task_time_limit": settings.task_time_limit,
@@ -58,13 +64,32 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _tls_options(settings: Settings) -> dict[str, Any]:
+    """``rediss://`` URLs verify the server certificate unless the URL says otherwise."""
+    if settings.redis_url.startswith("rediss://") and "ssl_cert_reqs" not in settings.redis_url:
+        return {"broker_use_ssl": {"ssl_cert_reqs": ssl.CERT_REQUIRED}}
+    return {}
+
+
 def create_app(settings: Settings) -> Celery:
     app = Celery("pressline", include=["services.ingest.tasks", "services.normalize.tasks"])
-    app.conf.update(celery_config(settings))
+    app.conf.update(celery_config(settings), **_tls_options(settings))
+    heartbeat.install(app)  # the liveness file behind `pressline health --worker`
     return app
 
 
 app = create_app(get_settings())
+
+
+@setup_logging.connect  # connected: Celery leaves the root logger to us
+def _setup_logging(loglevel: int | str | None = None, **_: object) -> None:
+    configure_logging(get_settings(), level=loglevel)
+    install_task_logging()  # the job id on every line of a job, Celery's own lines included
+
+
+@worker_init.connect  # main process, before the pool forks
+def _start_metrics(**_: object) -> None:
+    setup_worker_metrics(get_settings())  # nothing unless PRESSLINE_METRICS_PORT is set
 
 
 @worker_process_shutdown.connect
