@@ -10,7 +10,6 @@ import hashlib
 import re
 import unicodedata
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +22,16 @@ from services.normalize.html import HtmlExtract, extract_html, paywall_flags
 from services.normalize.language import detect_language
 
 _WS = re.compile(r"\s+")
+# Scripts written without spaces between words: each character counts as a word.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+
+
+def count_words(text: str) -> int:
+    """Whitespace tokens, with CJK/Thai characters counted one each (they have no spaces)."""
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + unspaced
 
 
 def normalized_text(text: str) -> str:
@@ -78,7 +87,7 @@ def normalize_page(
     if title and paragraphs and normalized_text(paragraphs[0]) == normalized_text(title):
         paragraphs = paragraphs[1:]
     text = "\n\n".join(paragraphs)
-    words = len(text.split())
+    words = count_words(text)
     if words < settings.min_text_words:
         raise EmptyExtraction(
             f"no article text found ({words} words after cleaning)", item=page.source
@@ -141,11 +150,9 @@ def extract(
     charset = None
     if isinstance(content, bytes):
         content, charset = decode_body(content, content_type)
-    job_id = digest("extract", source, url or "", hashlib.sha256(content.encode()).hexdigest())
+    body_hash = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+    job_id = digest("extract", source, url or "", body_hash)
     page = RawPage(job_id=job_id, item=source, source=source, url=url, content_type=content_type,
                    charset=charset)
     return normalize_page(page, content, settings)
 
-
-def source_name(path: str) -> str:
-    return PurePosixPath(path).name
