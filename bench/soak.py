@@ -31,7 +31,7 @@ from pressline.celery_app import create_app  # noqa: E402
 from pressline.embedded import EmbeddedRedis  # noqa: E402
 from pressline.intake import job_for, submit_jobs, wait_for  # noqa: E402
 from pressline.settings import Settings  # noqa: E402
-from pressline.workers import start_worker_process, stop_worker_process  # noqa: E402
+from pressline.workers import pool_children, start_worker_process, stop_worker_process  # noqa: E402
 
 PAGES = ROOT / "tests" / "data" / "devdata" / "pages"
 
@@ -67,22 +67,9 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def children_of(pid: int) -> list[int]:
-    kids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                kids.append(int(entry.name))
-    return kids
-
-
 def tree_rss(pid: int) -> tuple[int, int]:
     """(main process RSS, sum of pool children RSS) in KiB."""
-    return rss_kb(pid), sum(rss_kb(k) for k in children_of(pid))
+    return rss_kb(pid), sum(rss_kb(k) for k in pool_children(pid))
 
 
 def make_items(n: int, workdir: Path, base_url: str, rng: random.Random) -> list[str]:
@@ -165,7 +152,7 @@ def main() -> int:
             if ended == len(ids):
                 break
             time.sleep(args.kill_every)
-            kids = children_of(worker.pid)
+            kids = pool_children(worker.pid)
             if kids and ended < len(ids) * 0.95:
                 os.kill(rng.choice(kids), signal.SIGKILL)
                 kills += 1

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from pressline.settings import Settings
 
@@ -38,6 +39,21 @@ def start_worker_process(
     out = open(logfile, "ab") if logfile else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def pool_children(pid: int) -> list[int]:
+    """Pids whose parent is ``pid``: a worker's pool children (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited while we looked
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
 
 
 def stop_worker_process(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:

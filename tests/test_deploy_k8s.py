@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import pytest
 import yaml
 
 from pressline.settings import Settings
+from tests.conftest import tool
 
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "deploy" / "k8s"
@@ -25,16 +24,6 @@ VARIANTS = {"keda": K8S, "hpa": K8S / "hpa"}
 QUEUES = ("ingest", "normalize")
 
 Doc = dict[str, Any]
-
-
-def tool(name: str, package: str) -> str:
-    """A binary from the venv's bin dir (where pip puts it), else from PATH."""
-    candidate = Path(sys.executable).parent / name
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which(name)
-    assert found, f"{name} not found: pip install {package} (test extra)"
-    return found
 
 
 @cache

@@ -27,7 +27,7 @@ from pressline.intake import job_for, submit_jobs, wait_for
 from pressline.record import ArticleRecord, Job
 from pressline.settings import Settings
 from pressline.stream import emit_record
-from pressline.workers import start_worker_process, stop_worker_process
+from pressline.workers import pool_children, start_worker_process, stop_worker_process
 from tests.conftest import ROOT, SEEDS
 
 FAULT_ENV = {
@@ -39,20 +39,6 @@ FAULT_ENV = {
     "PRESSLINE_MAX_ATTEMPTS": "3",
     "PRESSLINE_FETCH_ALLOWLIST": "127.0.0.1",
 }
-
-
-def children_of(pid: int) -> list[int]:
-    """Pids whose parent is ``pid`` (the worker's pool children), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 class Rig:
@@ -143,7 +129,7 @@ def test_sigkill_pool_children_repeatedly(rig: Rig, http_server: str) -> None:
     rng = random.Random(1)
     while rig.ended(jobs) < len(jobs) and kills < 8:
         time.sleep(0.7)
-        kids = children_of(worker.pid)
+        kids = pool_children(worker.pid)
         if kids:
             os.kill(rng.choice(kids), signal.SIGKILL)
             kills += 1
