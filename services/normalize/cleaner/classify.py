@@ -1,0 +1,531 @@
+"""Line classifier over a Page's flat arrays: evidence, then a body region, then smoothing.
+
+1. Evidence: lexicon, shape (length, terminal punctuation, stop-word density), credits,
+   durations, dates, in-page repeats and near-repeats, cross-page templates.
+2. Region: the maximum-weight run of lines (prose adds, boilerplate subtracts), so menus,
+   footers, comment threads and teasers around the article fall outside it. A comment
+   thread is recognised by its furniture (cue, date and reply lines close together) as
+   well as by a heading. Runs of prose cut off by a short boilerplate island join the body.
+3. Smoothing: short lines between body lines are sub-headings or list/table items; short
+   lines touching boilerplate are boilerplate; a standfirst under the headline and a last
+   sentence lacking its stop are kept.
+
+Everything works on the flat per-line arrays of ``blocks.Page``; whole-page passes are
+C-level (``map``, ``compress``, one regex per signal family), Python loops visit hits.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from itertools import compress, count, pairwise, repeat
+from operator import ge
+
+from . import lexicon, signals
+from .blocks import Page
+from .stopwords import DENSITY_HIGH, DENSITY_LOW
+
+GOOD_MIN_WORDS = 12
+LONG_WORDS = 25
+NEAR_MIN_WORDS = 5
+SUBHEADING_MAX_WORDS = 12
+HEADLINE_SHAPED_WORDS = 10
+REPEAT_WINDOW = 3
+TEMPLATE_MAX_WORDS = 30
+NEAR_MIN_WORDS_REPEAT = 3
+NEAR_KEY_CHARS = 32  # near repeats share their first or last normalized characters
+NEAR_LONG_RATIO = 1.6
+NEAR_LONG_OVERLAP = 0.6
+WORDS_MATCH_MAX = 6
+
+GOOD, NEAR, SHORT, BAD, BODY = "good", "near", "short", "bad", "body"
+
+
+def _bad(page: Page, i: int, category: str, *sig: str) -> None:
+    page.state[i] = BAD
+    page.cat[i] = category
+    page.sig[i] = page.sig[i] + sig
+
+
+def _lexicon_hits(page: Page) -> dict[int, str]:
+    """Lexicon category per line, in rule order: strong phrase, whole line, weak phrase,
+    all-boilerplate words. Whole-line lookups are one C-level ``map``; each regex runs
+    once over the lines it applies to; Python loops only visit hits."""
+    n_words, terminal, norms = page.n_words, page.terminal, page.norms
+    out, weak = lexicon.page_phrases(page)
+    short = WORDS_MATCH_MAX
+    weak_max = lexicon.WEAK_MAX_WORDS
+
+    def eligible(i: int) -> bool:
+        n = n_words[i]
+        return n <= short or (n <= weak_max and not terminal[i])
+
+    exact_get = lexicon.EXACT_GET
+    exact = list(map(exact_get, norms))
+    for i in compress(count(), exact):
+        cat = exact[i]
+        if cat is not None and i not in out and eligible(i):
+            out[i] = cat
+    # Lines whose normalized form keeps runs of spaces or zeros need no second lookup:
+    # the phrase and word regexes accept those runs.
+    for i, cat in weak.items():
+        if i not in out and eligible(i):
+            out[i] = cat
+    rest = [
+        i
+        for i in compress(count(), map(ge, repeat(short), n_words))
+        if " " in norms[i] and i not in out
+    ]
+    for i, cat in lexicon.page_word_lines(page, rest).items():
+        out[i] = cat
+    return out
+
+
+def evidence(
+    page: Page,
+    stop: frozenset[str],
+    template_hits: dict[int, str] | None = None,
+) -> None:
+    """Per-line states from the line alone and from in-page repeats."""
+    page.state = state = [SHORT] * page.n
+    n_words, terminal, lines = page.n_words, page.terminal, page.lines
+    padded = "\n" + page.joined + "\n"
+    for i in signals.page_durations(page, padded):
+        _bad(page, i, "media", "duration")
+    for i, cat in _lexicon_hits(page).items():
+        if state[i] != BAD:
+            if n_words[i] <= 4:
+                _bad(page, i, cat, f"lexicon:{cat}", "short")
+            else:
+                _bad(page, i, cat, f"lexicon:{cat}")
+    for i in signals.page_credits(page, padded):
+        if state[i] != BAD:
+            _bad(page, i, "caption", "credit_shape")
+    if template_hits:
+        for i, hit in template_hits.items():
+            if state[i] != BAD:
+                _bad(page, i, "site", hit)
+    norms = page.norms
+    has_date = signals.has_date
+    relative = signals.is_relative_time
+    for i in [i for i, s in enumerate(norms) if "0" in s]:
+        if state[i] != BAD and n_words[i] <= 8 and not terminal[i]:
+            if has_date(lines[i]):
+                _bad(page, i, "other", "date_or_time", "short")
+            elif relative(lines[i]):
+                _bad(page, i, "other", "relative_time", "short")
+    byline = signals.is_comment_byline
+    for i in [i for i, t in enumerate(lines) if t[-1] == ":"]:
+        if state[i] != BAD and n_words[i] <= signals.COMMENT_BYLINE_MAX_WORDS and byline(lines[i]):
+            _bad(page, i, "comments", "comment_byline", "short")
+    # Only a sentence-ending line or a long one can be prose; the others stay SHORT and
+    # their stop-word density is never needed (it is filled in later where it is).
+    rest = [
+        i
+        for i, n in enumerate(n_words)
+        if n >= NEAR_MIN_WORDS and (terminal[i] or n >= LONG_WORDS) and state[i] != BAD
+    ]
+    _shape(page, stop, rest)
+    mark_repeats(page)
+    sig = page.sig
+    for i in [i for i, n in enumerate(n_words) if n >= HEADLINE_SHAPED_WORDS]:
+        if state[i] == SHORT and not terminal[i]:
+            sig[i] = sig[i] + ("headline_shaped",)
+
+
+def _shape(page: Page, stop: frozenset[str], idx: list[int]) -> None:
+    """Prose or not, from length, sentence ending and stop-word density."""
+    page.fill_stop_ratio(stop, idx)
+    has_stop = bool(stop)
+    state, n_words, terminal, ratio = page.state, page.n_words, page.terminal, page.stop_ratio
+    for i in idx:
+        n = n_words[i]
+        r = ratio[i]
+        t = terminal[i]
+        dense = (not has_stop) or r >= DENSITY_LOW
+        if (n >= GOOD_MIN_WORDS and dense and (t or n >= LONG_WORDS)) or (
+            n >= 8 and t and (not has_stop or r >= DENSITY_HIGH)
+        ):
+            state[i] = GOOD
+        elif t and dense:
+            state[i] = NEAR
+        else:
+            state[i] = SHORT
+
+
+def _overlapping(a: str, b: str) -> bool:
+    """Most of the smaller line's words are in the other (NEAR_LONG_OVERLAP)."""
+    sa, sb = set(a.split()), set(b.split())
+    return len(sa & sb) >= NEAR_LONG_OVERLAP * min(len(sa), len(sb))
+
+
+def mark_repeats(page: Page) -> None:
+    """Exact and near repeats: adjacent ones are caption groups, others duplicates.
+
+    Exact repeats come from one normalized-key count (work only on repeated lines); near
+    repeats from opening/closing keys within a bounded window."""
+    norms, state, n_words = page.norms, page.state, page.n_words
+    counts = page.counts = Counter(norms)
+    multi = {k for k, c in counts.items() if c >= 2}
+    adjacent: set[int] = set()
+    rep_idx: list[int] = []
+    if multi:
+        rep_idx = [i for i, s in enumerate(norms) if s in multi]
+        last: dict[str, int] = {}
+        for i in rep_idx:
+            j = last.get(norms[i])
+            if j is not None and i - j <= REPEAT_WINDOW:
+                adjacent.add(i)
+                adjacent.add(j)
+            last[norms[i]] = i
+    near_hits: dict[int, int] = {}  # later line -> earlier near-identical line
+    # Near repeats (a caption and its alt text, a teaser and its lead): a nearby line of
+    # similar length with the same opening or closing characters, confirmed by word
+    # overlap. Keys, not pairwise similarity: a line is compared with another only when
+    # their keys match, so tables and lists of similar short rows are not "repeats".
+    k_chars = NEAR_KEY_CHARS
+    min_words = NEAR_MIN_WORDS_REPEAT
+    cand = [i for i, s in enumerate(norms) if len(s) > k_chars and n_words[i] >= min_words]
+    heads = [norms[i][:k_chars] for i in cand]
+    tails = [norms[i][-k_chars:] for i in cand]
+    head_count, tail_count = Counter(heads), Counter(tails)
+    last_head: dict[str, int] = {}
+    last_tail: dict[str, int] = {}
+    for k in [k for k, h in enumerate(heads) if head_count[h] > 1 or tail_count[tails[k]] > 1]:
+        i, head, tail = cand[k], heads[k], tails[k]
+        for j in (last_head.get(head), last_tail.get(tail)):
+            if (
+                j is not None
+                and i - j <= REPEAT_WINDOW
+                and max(n_words[i], n_words[j]) <= NEAR_LONG_RATIO * min(n_words[i], n_words[j])
+                and _overlapping(norms[i], norms[j])
+            ):
+                near_hits[i] = j
+                break
+        last_head[head] = i
+        last_tail[tail] = i
+    todo = sorted(adjacent.union(near_hits, rep_idx)) if (near_hits or multi) else []
+    for i in todo:
+        c = counts[norms[i]]
+        j = near_hits.get(i)
+        if j is not None and state[j] != BAD:
+            _bad(page, j, "caption", "near_repeat", f"repeat:{max(2, c)}")
+        if state[i] == BAD:
+            continue
+        if i in adjacent or j is not None:
+            _bad(page, i, "caption", f"repeat:{max(2, c)}", "adjacent_repeat")
+        elif c >= 2 and n_words[i] < SUBHEADING_MAX_WORDS:
+            _bad(page, i, "duplicate", f"repeat:{c}")
+    # Long non-adjacent repeats: keep the first, drop later copies.
+    if multi:
+        seen: set[str] = set()
+        for i in rep_idx:
+            norm = norms[i]
+            if state[i] != BAD:
+                if norm in seen:
+                    _bad(page, i, "duplicate", f"repeat:{counts[norm]}")
+                seen.add(norm)
+
+
+ZONE_MIN_GOOD_WORDS = 300
+THREAD_MIN_GOOD_WORDS = 50  # article words needed before a structural comment thread
+THREAD_WINDOW = 8
+THREAD_MIN_META = 3
+EXTRA_RUN_MIN_WEIGHT = 40.0
+STANDFIRST_MAX_GAP = 3
+EXTRA_GAP_MAX_LINES = 12
+EXTRA_GAP_BEFORE_MAX_LINES = 6
+LIST_MAX_LINES = 40
+LIST_ITEM_MIN_WORDS = 3
+LIST_WORDY_SHARE = 0.6
+LIST_MIN_MEAN_WORDS = 3.0
+_END_MARKERS = frozenset({"comments", "site"})
+
+
+_THREAD_META_SIGNALS = frozenset({"date_or_time", "relative_time", "comment_byline"})
+
+
+def _comment_threads(page: Page) -> set[int]:
+    """Comment cues ("Reply", "Jane says:", a comment-count widget) that sit among other
+    comment furniture: at least THREAD_MIN_META cue, date or relative-time lines within
+    THREAD_WINDOW lines. A thread is recognised by this structure, with or without a
+    "Comments" heading."""
+    cat, sig = page.cat, page.sig
+    meta = [
+        i
+        for i, c in enumerate(cat)
+        if c == "comments" or (c == "other" and sig[i] and sig[i][0] in _THREAD_META_SIGNALS)
+    ]
+    if len(meta) < THREAD_MIN_META:
+        return set()
+    out: set[int] = set()
+    for i in meta:
+        if cat[i] != "comments":
+            continue
+        lo = bisect_left(meta, i - THREAD_WINDOW)
+        hi = bisect_right(meta, i + THREAD_WINDOW)
+        if hi - lo >= THREAD_MIN_META:
+            out.add(i)
+    return out
+
+
+def main_region(page: Page) -> tuple[int, int]:
+    """Maximum-sum run of line weights (Kadane); (-1, -1) when nothing is prose.
+
+    Prose adds its length; boilerplate subtracts. After an end-of-article marker (comment
+    widget, copyright footer) following the article, prose counts against."""
+    state, n_words, cat, sig = page.state, page.n_words, page.cat, page.sig
+    total_good = sum(n for s, n in zip(state, n_words, strict=True) if s == GOOD) or 1
+    need = min(ZONE_MIN_GOOD_WORDS, 0.5 * total_good)
+    thread_need = min(THREAD_MIN_GOOD_WORDS, need)
+    threads = _comment_threads(page)
+    seen_good = 0
+    zone = ""
+    weight = page.weight
+    best, best_s, best_e = 0.0, -1, -1
+    cur, cur_s = 0.0, 0
+    for i, s in enumerate(state):
+        if s == SHORT:
+            w = -1.0 if n_words[i] <= 3 else -2.0
+        elif s == GOOD:
+            n = n_words[i]
+            w = float(min(n, 150))
+            if zone:
+                w = -w / 2
+                sig[i] = sig[i] + (f"{zone}_zone",)
+            seen_good += n
+        elif s == NEAR:
+            w = 3.0 if not zone else -1.0
+        else:
+            c = cat[i]
+            w = -4.0 if c in ("caption", "duplicate") else -12.0
+            if c in _END_MARKERS and not zone:
+                if i in threads and seen_good >= thread_need:
+                    zone = "comment"
+                elif seen_good >= need:
+                    sg = sig[i]
+                    if sg and sg[0].startswith("lexicon:"):
+                        zone = "comment" if c == "comments" else "footer"
+        weight[i] = w
+        if cur <= 0:
+            cur, cur_s = w, i
+        else:
+            cur += w
+        if cur > best:
+            best, best_s, best_e = cur, cur_s, i
+    return best_s, best_e
+
+
+# Shape signals of a removed line, by (fewer than GOOD_MIN_WORDS words, terminal).
+_SHAPE_SIGNALS = {
+    (True, True): ("short",),
+    (True, False): ("short", "no_terminal_punct"),
+    (False, True): (),
+    (False, False): ("no_terminal_punct",),
+}
+
+
+def _shape_signals(page: Page, i: int) -> tuple[str, ...]:
+    short = page.n_words[i] < GOOD_MIN_WORDS and "short" not in page.sig[i]
+    return _SHAPE_SIGNALS[short, page.terminal[i]]
+
+
+def _zone_out(page: Page, lo: int, hi: int, category: str, zone_sig: str) -> None:
+    """Every line of [lo, hi) not already boilerplate becomes ``category``."""
+    state, sig, cat, n_words, terminal = page.state, page.sig, page.cat, page.n_words, page.terminal
+    head = (zone_sig,)
+    for i in range(lo, hi):
+        if state[i] != BAD:
+            state[i] = BAD
+            cat[i] = category
+            g = sig[i]
+            short = n_words[i] < GOOD_MIN_WORDS and "short" not in g
+            sig[i] = g + head + _SHAPE_SIGNALS[short, terminal[i]]
+
+
+def _list_like(words: list[int]) -> bool:
+    """A run of short lines between body lines that reads as a list or table inside the
+    article (items of a few words each), not as a menu of one-word links."""
+    k = len(words)
+    if k < 2 or k > LIST_MAX_LINES:
+        return False
+    wordy = sum(1 for n in words if n >= LIST_ITEM_MIN_WORDS)
+    return wordy >= LIST_WORDY_SHARE * k and sum(words) >= LIST_MIN_MEAN_WORDS * k
+
+
+def standfirst(page: Page, head: int, stop: frozenset[str]) -> None:
+    """Lines just above the body and below the headline that read as prose (a standfirst or
+    lead set without its final stop): at most STANDFIRST_MAX_GAP lines up, each longer than
+    a sub-heading and dense in stop words, and removed only by position."""
+    state, sig, n_words = page.state, page.sig, page.n_words
+    try:
+        first = state.index(BODY)
+    except ValueError:
+        return
+    i = first - 1
+    while i > head and first - i <= STANDFIRST_MAX_GAP:
+        g = sig[i]
+        if (
+            state[i] == BAD
+            and page.cat[i] == "navigation"
+            and "head_zone" in g
+            and g[0] in ("head_zone", "headline_shaped")
+            and n_words[i] > SUBHEADING_MAX_WORDS
+            and (not stop or page.density(stop, i) >= DENSITY_LOW)
+        ):
+            state[i] = BODY
+            sig[i] = (*g, "standfirst")
+        i -= 1
+
+
+def closing_line(page: Page, stop: frozenset[str]) -> None:
+    """The line right after the last body line, when it reads as prose that lacks its final
+    stop (longer than a sub-heading, dense in stop words) and was removed only by position:
+    the article's last sentence, not a teaser title."""
+    state, sig, n_words = page.state, page.sig, page.n_words
+    last = len(state) - 1 - state[::-1].index(BODY) if BODY in state else -1
+    i = last + 1
+    if last < 0 or i >= page.n:
+        return
+    g = sig[i]
+    if (
+        page.cat[i] == "site"
+        and g
+        and g[0] in ("tail_zone", "headline_shaped")
+        and "tail_zone" in g
+        and n_words[i] > SUBHEADING_MAX_WORDS
+        and (not stop or page.density(stop, i) >= DENSITY_LOW)
+    ):
+        state[i] = BODY
+        sig[i] = (*g, "closing_line")
+
+
+def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:
+    """The main run plus nearby runs of prose cut off from it by a short boilerplate island
+    (an inline promo box, a caption block, a "Read more" teaser): each must carry
+    EXTRA_RUN_MIN_WEIGHT of prose, sit at most EXTRA_GAP_MAX_LINES lines away (fewer
+    before the article) and lie outside a comment or footer zone (whose prose weighs
+    negative). The island lines themselves stay removed."""
+    if start < 0:
+        return []
+    weight, n = page.weight, page.n
+    runs = [(start, end)]
+    i = end + 1
+    while i < n:
+        g = i
+        while g < n and weight[g] <= 0:
+            g += 1
+        if g >= n or g - i > EXTRA_GAP_MAX_LINES:
+            break
+        best, best_e, cur = 0.0, -1, 0.0
+        for k in range(g, n):
+            cur += weight[k]
+            if cur > best:
+                best, best_e = cur, k
+            elif cur <= 0:
+                break
+        if best < EXTRA_RUN_MIN_WEIGHT:
+            break
+        runs.append((g, best_e))
+        i = best_e + 1
+    i = start - 1
+    while i >= 0:
+        g = i
+        while g >= 0 and weight[g] <= 0:
+            g -= 1
+        if g < 0 or i - g > EXTRA_GAP_BEFORE_MAX_LINES:
+            break
+        best, best_s, cur = 0.0, -1, 0.0
+        for k in range(g, -1, -1):
+            cur += weight[k]
+            if cur > best:
+                best, best_s = cur, k
+            elif cur <= 0:
+                break
+        if best < EXTRA_RUN_MIN_WEIGHT:
+            break
+        runs.insert(0, (best_s, g))
+        i = best_s - 1
+    return runs
+
+
+def smooth(page: Page, start: int, end: int) -> None:
+    """Final labels: body inside the main run and the extra runs near it (``extra_runs``);
+    short runs kept only between body lines; everything else is boilerplate."""
+    state, sig = page.state, page.sig
+    n = page.n
+    runs = extra_runs(page, start, end)
+    _zone_out(page, 0, runs[0][0] if runs else n, "navigation", "head_zone")
+    if not runs:
+        return
+    last = runs[-1][1]
+    if any("comment_zone" in g for g in sig[last + 1 :]):
+        for i in range(last + 1, n):
+            if state[i] != BAD:
+                cat = "comments" if "comment_zone" in sig[i] else "site"
+                _bad(page, i, cat, "tail_zone", *_shape_signals(page, i))
+    else:
+        _zone_out(page, last + 1, n, "site", "tail_zone")
+    for (_, e0), (s1, _) in pairwise(runs):
+        _zone_out(page, e0 + 1, s1, "other", "between_runs")
+    for s0, e0 in runs:
+        if (s0, e0) != (start, end):
+            for i in range(s0, e0 + 1):
+                sig[i] = sig[i] + ("extra_run",)
+        _smooth_run(page, s0, e0)
+
+
+def _smooth_run(page: Page, start: int, end: int) -> None:
+    state, sig, n_words, terminal = page.state, page.sig, page.n_words, page.terminal
+    for i in range(start, end + 1):
+        if state[i] in (GOOD, NEAR):
+            state[i] = BODY
+    lines, cat = page.lines, page.cat
+    i = start
+    while i <= end:
+        if state[i] != SHORT:
+            i += 1
+            continue
+        j = i
+        while j + 1 <= end and state[j + 1] == SHORT:
+            j += 1
+        run = range(i, j + 1)
+        prev_ok = i - 1 >= start and state[i - 1] == BODY
+        next_ok = j + 1 <= end and state[j + 1] == BODY
+        keep = (
+            prev_ok
+            and next_ok
+            and len(run) <= 3
+            and all(
+                n_words[k] <= SUBHEADING_MAX_WORDS
+                and "headline_shaped" not in sig[k]
+                and len(lines[k]) <= 120
+                for k in run
+            )
+        )
+        sentence = prev_ok and next_ok and all(terminal[k] and n_words[k] >= 8 for k in run)
+        listed = (
+            not keep
+            and not sentence
+            and prev_ok
+            and next_ok
+            and _list_like([n_words[k] for k in run])
+        )
+        after_related = i - 1 >= 0 and cat[i - 1] == "related"
+        for k in run:
+            if sentence:
+                state[k] = BODY
+                sig[k] = sig[k] + ("context:body_neighbours",)
+            elif keep:
+                state[k] = BODY
+                sig[k] = sig[k] + ("subheading",)
+            elif listed:
+                state[k] = BODY
+                sig[k] = sig[k] + ("list_item",)
+            elif after_related:
+                _bad(page, k, "related", "context:after_related", *_shape_signals(page, k))
+            elif "headline_shaped" in sig[k]:
+                _bad(page, k, "related", *_shape_signals(page, k))
+            else:
+                _bad(page, k, "other", "context:boilerplate_neighbours", *_shape_signals(page, k))
+        i = j + 1

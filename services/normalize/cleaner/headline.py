@@ -1,0 +1,70 @@
+"""Headline finder: a headline-shaped line before the body that matches the body's topic.
+
+A capture that starts with body text gets no headline: nothing is invented.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from itertools import accumulate, compress, islice, repeat
+from operator import eq, itemgetter
+
+from . import signals
+from .blocks import Page
+from .classify import BAD, BODY
+
+MAX_LOOKBACK = 30
+BODY_SAMPLE_CHARS = 4_000
+MIN_WORDS, MAX_WORDS = 3, 30
+_HEADLINE_OK_CATEGORIES = frozenset({"caption", "duplicate", "navigation", "other", "related"})
+_FIRST5 = itemgetter(slice(None, 5))
+_NO_HEADLINE_SIGNALS = ("credit_shape", "date_or_time", "duration")
+
+
+def find_headline(page: Page, stop: frozenset[str]) -> int | None:
+    """Best candidate by topic overlap with the body, repetition, proximity and title case."""
+    state = page.state
+    try:
+        first = state.index(BODY)
+    except ValueError:
+        return None
+    norms = page.norms
+    # The topic comes from the start of the body: the words of its first
+    # BODY_SAMPLE_CHARS characters and their 5-letter stems.
+    body_norms = [
+        norms[i]
+        for i in compress(range(first, page.n), map(eq, islice(state, first, None), repeat(BODY)))
+    ]
+    ends = list(accumulate(map(len, body_norms)))
+    body_tokens = set(" ".join(body_norms[: bisect_left(ends, BODY_SAMPLE_CHARS) + 1]).split())
+    stems = set(map(_FIRST5, body_tokens))  # short tokens add only themselves: harmless
+    lo = max(0, first - MAX_LOOKBACK)
+    best: int | None = None
+    best_score = 0.0
+    lines, n_words, cat, sig, counts = page.lines, page.n_words, page.cat, page.sig, page.counts
+    for i in range(lo, first):
+        text = lines[i]
+        if not (MIN_WORDS <= n_words[i] <= MAX_WORDS) or len(text) > 250:
+            continue
+        if state[i] == BAD and cat[i] not in _HEADLINE_OK_CATEGORIES:
+            continue
+        if signals.ends_with_period(text) or any(s in sig[i] for s in _NO_HEADLINE_SIGNALS):
+            continue
+        content = {t for t in norms[i].split() if len(t) > 2 and t not in stop and t.strip("0")}
+        if len(content) < 2:
+            continue
+        missing = content - body_tokens
+        hits = len(content) - len(missing)
+        if missing:
+            hits += sum(1 for t in missing if t[:5] in stems)
+        overlap = hits / len(content)
+        repeated = counts.get(norms[i], 0) >= 2
+        if overlap < (0.34 if repeated else 0.5):
+            continue
+        score = overlap
+        score += 0.25 if repeated else 0.0
+        score += 0.15 * (1 - (first - i) / MAX_LOOKBACK)
+        score += 0.1 if signals.caps_ratio(text) >= 0.6 else 0.0
+        if score > best_score:
+            best, best_score = i, score
+    return best

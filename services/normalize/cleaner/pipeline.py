@@ -1,0 +1,124 @@
+"""Orchestration of the cleaner: page arrays -> evidence -> region -> smoothing -> headline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import classify as C
+from . import lexicon, signals
+from .blocks import Page, canonical, page_from_lines, page_from_text
+from .headline import find_headline
+from .language import detect_language
+from .stopwords import stoplist
+
+RemovalTuple = tuple[str, str, tuple[str, ...]]
+
+
+def _template_hits(page: Page, site: str, templates: Any, page_id: str | None) -> dict[int, str]:
+    """Indexes of short, non-sentence lines that recur across pages or sites.
+
+    Thresholds never go below 2, so a line seen in a single page is never judged here.
+    """
+    lines = page.lines
+    if page_id and hasattr(templates, "seen_excluding"):
+        counts = templates.seen_excluding(site, lines, page_id)
+    else:
+        counts = templates.seen(site, lines)
+    min_pages = max(2, int(getattr(templates, "min_pages", 3)))
+    min_sites = max(2, int(getattr(templates, "min_sites", 3)))
+    hits: dict[int, str] = {}
+    n_words, terminal = page.n_words, page.terminal
+    for i, (pages, sites) in enumerate(counts):
+        n = n_words[i]
+        if n > C.TEMPLATE_MAX_WORDS:
+            continue
+        if terminal[i] and n >= C.GOOD_MIN_WORDS:
+            continue  # a sentence-shaped paragraph is not judged by this signal alone
+        if pages >= min_pages:
+            hits[i] = f"template:site={pages}"
+        elif sites >= min_sites:
+            hits[i] = f"template:sites={sites}"
+    return hits
+
+
+def run_capture(
+    text: str,
+    *,
+    language: str | None,
+    site: str | None,
+    templates: Any,
+    page_id: str | None,
+) -> tuple[str | None, list[str], list[RemovalTuple], str | None]:
+    page = page_from_text(text)
+    lines = page.lines
+    lang = (
+        language
+        if language is not None
+        else detect_language(lines, page.norms, page.n_words, page.terminal)
+    )
+    stop = stoplist(lang)
+    hits: dict[int, str] | None = None
+    if templates is not None and site:
+        hits = _template_hits(page, site, templates, page_id)
+    C.evidence(page, stop, hits)
+    start, end = C.main_region(page)
+    C.smooth(page, start, end)
+    C.closing_line(page, stop)
+    head = find_headline(page, stop)
+    title = None
+    state, cat, sig, norms = page.state, page.cat, page.sig, page.norms
+    if head is not None:
+        C.standfirst(page, head, stop)
+        title = lines[head]
+        head_norm = norms[head]
+        copies = [head]
+        if page.counts.get(head_norm, 1) > 1:
+            copies = [i for i, s in enumerate(norms) if s == head_norm]
+        for i in copies:
+            state[i] = C.BAD
+            cat[i] = "headline"
+            sig[i] = ("headline",) if i == head else ("headline", "repeat")
+    if templates is not None and site and page_id:
+        templates.record(site, page_id, lines)
+    body = [t for t, s in zip(lines, state, strict=True) if s == C.BODY]
+    removed = [(c, t, g) for t, s, c, g in zip(lines, state, cat, sig, strict=True) if s != C.BODY]
+    return title, body, removed, lang
+
+
+_BODY_CATEGORIES = frozenset({"paywall", "promo", "comments", "share", "media"})
+
+
+def run_body(
+    paragraphs: list[str], *, title: str | None, language: str | None
+) -> tuple[list[str], list[RemovalTuple], str | None]:
+    """Conservative: remove only lines that are unmistakably boilerplate."""
+    page = page_from_lines([p.strip() for p in paragraphs if p and p.strip()])
+    lang = language or detect_language(page.lines)
+    title_norm = lexicon.normalize(title) if title else None
+    body: list[str] = []
+    removed: list[RemovalTuple] = []
+    for i, text in enumerate(page.lines):
+        verdict = _body_verdict(page, i, title_norm)
+        if verdict is None:
+            body.append(text)
+        else:
+            removed.append((verdict[0], text, verdict[1]))
+    return body, removed, lang
+
+
+def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tuple[str, ...]] | None:
+    text, norm = page.lines[i], canonical(page.norms[i])
+    if title_norm and norm == title_norm:
+        return "headline", ("headline",)
+    if signals.is_duration(text):
+        return "media", ("duration",)
+    n = page.n_words[i]
+    if n <= 30:
+        cat = lexicon.strong_match(norm)
+        if cat in _BODY_CATEGORIES:
+            return cat, (f"lexicon:{cat}", "strong_phrase")
+    if n <= 4 and not page.terminal[i]:
+        cat = lexicon.exact_match(norm) or lexicon.words_match(norm.split())
+        if cat in _BODY_CATEGORIES:
+            return cat, (f"lexicon:{cat}", "short", "no_terminal_punct")
+    return None

