@@ -159,6 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, body.encode())
         elif path == "/cp1251":
             self._send(200, CP1251_HTML.encode("cp1251"), ctype="text/html")
+        elif path == "/hang":  # answers only after a long pause
+            time.sleep(8)
+            self._send(200, ARTICLE_HTML.encode())
         elif path == "/pdf":
             self._send(200, b"%PDF-1.4\n%...", ctype="application/pdf")
         elif path == "/nav-only":

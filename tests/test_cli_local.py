@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from pressline.settings import Settings
+from pressline.workers import pool_children
 from services.normalize.build import extract
 from tests.conftest import ARTICLE_HTML, ROOT, SEEDS, cli
 
@@ -88,3 +95,37 @@ def test_record_schema_is_current() -> None:
     assert proc.returncode == 0, proc.stderr
     schema = json.loads((ROOT / "schema" / "article-record.schema.json").read_text())
     assert "schema_version" in schema["properties"]
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in pool_children(todo.pop()):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def test_run_stops_everything_on_ctrl_c(http_server: str) -> None:
+    """Ctrl-C during `pressline run` stops its workers and its Redis, and exits 130."""
+    env = {**os.environ, "PRESSLINE_REDIS_URL": "", "PRESSLINE_FETCH_ALLOWLIST": "127.0.0.1"}
+    proc = subprocess.Popen([sys.executable, "-m", "pressline.cli", "run", f"{http_server}/hang"],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    started: set[int] = set()
+    while time.monotonic() < deadline:  # wait for Redis and the worker's pool to be up
+        started = _descendants(proc.pid)
+        if len(started) >= 3:
+            break
+        time.sleep(0.2)
+    assert len(started) >= 3, "run did not start Redis and a worker"
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"interrupted" in err
+    time.sleep(0.5)
+    alive = [p for p in started if Path(f"/proc/{p}").exists()
+             and "(Z)" not in Path(f"/proc/{p}/stat").read_text().split(")")[1][:4]]
+    assert alive == []
