@@ -225,3 +225,39 @@ def test_template_store_counts_sites_and_skips_long_lines(redis_client: object) 
     assert store.seen("d.example", ["Leave a reply"]) == [(0, 3)]
     assert store.seen("a.example", ["leave a REPLY"]) == [(2, 3)]
     assert fingerprint(EN_BODY[0] * 3) is None
+
+
+DATE_LINES = [
+    "12.03.2024", "3/4/24", "2024-05-06", "Updated 14:05", "5 March 2024", "12. Mär. 2023",
+    "March 5, 2024", "Sept. 30 2021", "١٢:٣٠", "2024", "Page 2 of 5", "12 comments", "v2.0",
+    "3 hours ago", "vor 2 Tagen", "hace 3 días", "il y a 5 min", "há 2 horas", "5 minut temu",
+    "4 giorni fa", "10\u00a0min ago", "2\tdays ago", "Route 66", "ISBN 978", "no digits here",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("line", DATE_LINES)
+def test_date_prefilters_are_necessary_conditions(line: str) -> None:
+    """The cheap prefilters never reject a line the date / relative-time regexes accept."""
+    from services.normalize.cleaner import signals
+
+    if signals.has_date(line):
+        assert signals.DATE_PRE.search(line)
+    if signals.is_relative_time(line):
+        assert signals.RELATIVE_PRE.search(line)
+
+
+def test_headline_matched_by_stems_and_words() -> None:
+    """A headline whose words reach the body only through 5-letter stems is still found;
+    short words missing from the body do not count as stems."""
+    title = "Regierungspläne Erschüttern Koalitionsgespräche Heute"
+    body = [
+        "Die Regierung hat am Montag neue Pläne vorgestellt, die nach Ansicht vieler "
+        "Beobachter die laufenden Koalitionsgespräche erschüttert haben.",
+        "Die Opposition kritisierte, dass die Vorschläge ohne Absprache mit den Ländern "
+        "erarbeitet worden seien und nun schnell beschlossen werden sollen.",
+        "Eine Entscheidung über das weitere Vorgehen wird in der kommenden Woche erwartet, "
+        "wenn die Fraktionen erneut zusammenkommen.",
+    ]
+    c = clean_capture(page("Startseite", "Politik", title, body, "Kommentare"))
+    assert c.title == title
+    assert c.paragraphs == body

@@ -7,7 +7,7 @@ conservative second pass over paragraphs already extracted from HTML.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,7 +33,7 @@ class Cleaned:
         return "\n".join(self.paragraphs)
 
 
-def _removals(rows: list[tuple[str, str, tuple[str, ...]]]) -> list[Removal]:
+def _removals(rows: Iterable[tuple[str, str, tuple[str, ...]]]) -> list[Removal]:
     """Removal objects without the frozen-dataclass ``__init__`` (three ``object.__setattr__``
     calls each): most lines of a capture are removed, so this is on the hot path."""
     new = object.__new__

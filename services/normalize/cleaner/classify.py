@@ -106,13 +106,14 @@ def evidence(
             if state[i] != BAD:
                 _bad(page, i, "site", hit)
     norms = page.norms
-    has_date = signals.has_date
-    relative = signals.is_relative_time
+    has_date, date_pre = signals.has_date, signals.DATE_PRE.search
+    relative, relative_pre = signals.is_relative_time, signals.RELATIVE_PRE.search
     for i in [i for i, s in enumerate(norms) if "0" in s]:
         if state[i] != BAD and n_words[i] <= 8 and not terminal[i]:
-            if has_date(lines[i]):
+            t = lines[i]
+            if date_pre(t) and has_date(t):
                 _bad(page, i, "other", "date_or_time", "short")
-            elif relative(lines[i]):
+            elif relative_pre(t) and relative(t):
                 _bad(page, i, "other", "relative_time", "short")
     byline = signals.is_comment_byline
     for i in [i for i, t in enumerate(lines) if t[-1] == ":"]:

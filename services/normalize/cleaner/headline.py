@@ -29,19 +29,14 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
     except ValueError:
         return None
     norms = page.norms
-    # The topic comes from the start of the body: the words of its first
-    # BODY_SAMPLE_CHARS characters and their 5-letter stems.
     body_norms = [
         norms[i]
         for i in compress(range(first, page.n), map(eq, islice(state, first, None), repeat(BODY)))
     ]
     ends = list(accumulate(map(len, body_norms)))
-    body_tokens = set(" ".join(body_norms[: bisect_left(ends, BODY_SAMPLE_CHARS) + 1]).split())
-    stems = set(map(_FIRST5, body_tokens))  # short tokens add only themselves: harmless
     lo = max(0, first - MAX_LOOKBACK)
-    best: int | None = None
-    best_score = 0.0
     lines, n_words, cat, sig, counts = page.lines, page.n_words, page.cat, page.sig, page.counts
+    cands: list[tuple[int, set[str]]] = []
     for i in range(lo, first):
         text = lines[i]
         if not (MIN_WORDS <= n_words[i] <= MAX_WORDS) or len(text) > 250:
@@ -51,11 +46,24 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
         if signals.ends_with_period(text) or any(s in sig[i] for s in _NO_HEADLINE_SIGNALS):
             continue
         content = {t for t in norms[i].split() if len(t) > 2 and t not in stop and t.strip("0")}
-        if len(content) < 2:
-            continue
-        missing = content - body_tokens
+        if len(content) >= 2:
+            cands.append((i, content))
+    if not cands:
+        return None
+    # The topic: the words of the body's first BODY_SAMPLE_CHARS characters and their
+    # 5-letter stems, looked up only for the candidates' words (no set of the sample).
+    sample = " ".join(body_norms[: bisect_left(ends, BODY_SAMPLE_CHARS) + 1]).split()
+    words = set().union(*(c for _, c in cands))
+    found = words.intersection(sample)
+    stems_wanted = {t[:5] for t in words - found if len(t) >= 5}
+    stems = stems_wanted.intersection(map(_FIRST5, sample)) if stems_wanted else set()
+    best: int | None = None
+    best_score = 0.0
+    for i, content in cands:
+        missing = content - found
         hits = len(content) - len(missing)
         if missing:
+            # (a word shorter than 5 letters is its own stem: missing too)
             hits += sum(1 for t in missing if t[:5] in stems)
         overlap = hits / len(content)
         repeated = counts.get(norms[i], 0) >= 2
@@ -64,7 +72,7 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
         score = overlap
         score += 0.25 if repeated else 0.0
         score += 0.15 * (1 - (first - i) / MAX_LOOKBACK)
-        score += 0.1 if signals.caps_ratio(text) >= 0.6 else 0.0
+        score += 0.1 if signals.caps_ratio(lines[i]) >= 0.6 else 0.0
         if score > best_score:
             best, best_score = i, score
     return best

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import compress, repeat
+from operator import eq, not_
 from typing import Any
 
 from . import classify as C
@@ -48,7 +51,7 @@ def run_capture(
     site: str | None,
     templates: Any,
     page_id: str | None,
-) -> tuple[str | None, list[str], list[RemovalTuple], str | None]:
+) -> tuple[str | None, list[str], Iterable[RemovalTuple], str | None]:
     page = page_from_text(text)
     lines = page.lines
     lang = (
@@ -80,8 +83,11 @@ def run_capture(
             sig[i] = ("headline",) if i == head else ("headline", "repeat")
     if templates is not None and site and page_id:
         templates.record(site, page_id, lines)
-    body = [t for t, s in zip(lines, state, strict=True) if s == C.BODY]
-    removed = [(c, t, g) for t, s, c, g in zip(lines, state, cat, sig, strict=True) if s != C.BODY]
+    kept = list(map(eq, state, repeat(C.BODY)))
+    body = list(compress(lines, kept))
+    gone = list(map(not_, kept))
+    # Triples built lazily: ``clean_capture`` turns them straight into Removal objects.
+    removed = zip(compress(cat, gone), compress(lines, gone), compress(sig, gone), strict=True)
     return title, body, removed, lang
 
 

@@ -40,6 +40,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 
+# Necessary conditions, cheap to test (they start with a digit class, which sre scans for
+# quickly): every _DATE form has a digit next to a date separator or four digits in a
+# row; every _RELATIVE_TIME form has a number followed by whitespace.
+DATE_PRE = re.compile(r"\d(?:[./:\-]\d|\d\d\d)")
+RELATIVE_PRE = re.compile(r"\d\s")
+
 
 # Comment-thread furniture: a relative time stamp ("3 hours ago", "vor 2 Tagen") and the
 # "Name says:" line that opens a comment, in the main languages.
