@@ -15,10 +15,11 @@ import redis
 
 from pressline.connection import redact_url
 from pressline.health import check_health
+from pressline.settings import Settings
 from pressline.stats import collect_stats, render_table
 
 
-def cmd_health(args: argparse.Namespace, settings: Any) -> int:
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     """Print the verdict on one line; exit 0 when healthy, 1 otherwise."""
     report = check_health(
         settings,
@@ -32,7 +33,7 @@ def cmd_health(args: argparse.Namespace, settings: Any) -> int:
     return report.exit_code
 
 
-def cmd_stats(args: argparse.Namespace, settings: Any) -> int:
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Print queue depths, streams, consumer groups and dead letters."""
     if not settings.redis_url:
         print("error: PRESSLINE_REDIS_URL is not set", file=sys.stderr)

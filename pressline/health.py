@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import redis
 
 from pressline.connection import redact_url
 from pressline.heartbeat import heartbeat_age, heartbeat_file
+from pressline.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def check_worker(path: Path, max_age: float, now: float | None = None) -> Check:
 
 
 def check_health(
-    settings: Any,
+    settings: Settings,
     *,
     redis_check: bool = True,
     worker: bool = False,

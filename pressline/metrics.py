@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -80,7 +79,7 @@ def count_removed(categories: Iterable[str]) -> None:
 class RedisCollector(Collector):
     """Backlog gauges read from Redis on each scrape (see the module docstring)."""
 
-    def __init__(self, settings: Any, timeout: float = 2.0) -> None:
+    def __init__(self, settings: Settings, timeout: float = 2.0) -> None:
         self.settings = settings
         self.timeout = timeout
 
@@ -163,7 +162,7 @@ def reset_multiprocess_dir() -> None:
         path.unlink(missing_ok=True)
 
 
-def build_registry(settings: Any = None) -> CollectorRegistry:
+def build_registry(settings: Settings | None = None) -> CollectorRegistry:
     """The registry a scrape reads: all processes' samples, plus the Redis gauges."""
     if multiprocess_dir() is not None:
         registry = CollectorRegistry()
@@ -175,7 +174,7 @@ def build_registry(settings: Any = None) -> CollectorRegistry:
     return registry
 
 
-def _attach_redis_collector(registry: CollectorRegistry, settings: Any) -> None:
+def _attach_redis_collector(registry: CollectorRegistry, settings: Settings) -> None:
     """One RedisCollector per registry: a second one would duplicate every gauge."""
     for collector in list(getattr(registry, "_collector_to_names", {})):
         if isinstance(collector, RedisCollector):
@@ -184,7 +183,7 @@ def _attach_redis_collector(registry: CollectorRegistry, settings: Any) -> None:
 
 
 def start_metrics_server(
-    port: int, settings: Any = None, addr: str = "0.0.0.0"
+    port: int, settings: Settings | None = None, addr: str = "0.0.0.0"
 ) -> CollectorRegistry:
     """Serve ``/metrics`` on ``port`` from a daemon thread; returns the registry it serves.
 
@@ -203,7 +202,7 @@ def metrics_port(settings: Settings) -> int | None:
     return settings.metrics_port or None
 
 
-def setup_worker_metrics(settings: Any) -> CollectorRegistry | None:
+def setup_worker_metrics(settings: Settings) -> CollectorRegistry | None:
     """At worker start (main process): clear stale samples and serve, if a port is set.
 
     A port already taken (two workers on one host with the same setting) costs the metrics

@@ -142,13 +142,13 @@ def test_health_liveness_skips_redis(tmp_path: Path) -> None:
 
 
 def test_heartbeat_settings_come_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The heartbeat knobs are read from PRESSLINE_HEARTBEAT_* until Settings has them."""
+    """The heartbeat knobs are PRESSLINE_HEARTBEAT_* settings."""
     monkeypatch.setenv("PRESSLINE_HEARTBEAT_FILE", "/x/hb")
     monkeypatch.setenv("PRESSLINE_HEARTBEAT_INTERVAL", "2.5")
     monkeypatch.setenv("PRESSLINE_HEARTBEAT_MAX_AGE", "7")
-    assert heartbeat.heartbeat_file() == Path("/x/hb")
-    assert heartbeat.heartbeat_interval() == 2.5
-    assert heartbeat.heartbeat_max_age(Settings()) == 7
+    settings = Settings()
+    assert heartbeat.heartbeat_file(settings) == Path("/x/hb")
+    assert (settings.heartbeat_interval, settings.heartbeat_max_age) == (2.5, 7)
 
 
 WORKER_APP = """
@@ -389,11 +389,11 @@ def test_metrics_server_adds_up_forked_children(redis_server: RedisServer, tmp_p
 def test_metrics_port_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     """PRESSLINE_METRICS_PORT turns the server on; unset or 0 leaves it off."""
     monkeypatch.delenv("PRESSLINE_METRICS_PORT", raising=False)
-    assert metrics.metrics_port() is None
+    assert metrics.metrics_port(Settings()) is None
     monkeypatch.setenv("PRESSLINE_METRICS_PORT", "0")
-    assert metrics.metrics_port() is None
+    assert metrics.metrics_port(Settings()) is None
     monkeypatch.setenv("PRESSLINE_METRICS_PORT", "9100")
-    assert metrics.metrics_port() == 9100
+    assert metrics.metrics_port(Settings()) == 9100
 
 
 def test_setup_worker_metrics_serves_http(
@@ -401,10 +401,9 @@ def test_setup_worker_metrics_serves_http(
 ) -> None:
     """With a port set, the worker hook serves /metrics over HTTP."""
     port = free_port()
-    monkeypatch.setenv("PRESSLINE_METRICS_PORT", str(port))
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     seed(r, settings)
-    registry = metrics.setup_worker_metrics(settings)
+    registry = metrics.setup_worker_metrics(settings.model_copy(update={"metrics_port": port}))
     assert registry is not None
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()

@@ -16,6 +16,8 @@ import time
 import weakref
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpcore
 import httpx
@@ -59,9 +61,8 @@ class Fetched:
 
 
 def decoded_cap(settings: Settings) -> int:
-    """Most bytes a body may decompress to (``fetch_max_decoded_bytes`` once it exists)."""
-    explicit = getattr(settings, "fetch_max_decoded_bytes", None)
-    return int(explicit) if explicit else 4 * settings.fetch_max_bytes
+    """Most bytes a body may decompress to."""
+    return settings.fetch_max_decoded_bytes
 
 
 def make_client(settings: Settings, *, network_backend: httpcore.NetworkBackend | None = None,
@@ -97,13 +98,25 @@ def check_url(url: str) -> httpx.URL:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
-    return float(value) if value.strip().isdigit() else None
+    """Retry-After in seconds: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    value = response.headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def fetch(url: str, settings: Settings, client: httpx.Client, *,
-          resolver: Resolver | None = None) -> Fetched:
-    """Fetch one page, following at most ``fetch_max_redirects`` redirects, each re-vetted."""
+          resolver: Resolver | None = None, accept: tuple[str, ...] | None = None) -> Fetched:
+    """Fetch one page, following at most ``fetch_max_redirects`` redirects, each re-vetted.
+
+    ``accept`` (feeds, sitemaps) replaces the accepted media types and skips the binary sniff:
+    the caller parses the body itself."""
     backend = _BACKENDS.get(client)
     if backend is None:
         raise TypeError("fetch() needs a client from make_client(): it pins vetted addresses")
@@ -120,9 +133,10 @@ def fetch(url: str, settings: Settings, client: httpx.Client, *,
                     continue
                 _check_status(response, url)
                 content_type = response.headers.get("content-type")
-                _check_type(content_type, url)
+                _check_type(content_type, url, accept or ACCEPTED_TYPES)
                 body = _read_body(response, settings, deadline, url)
-                _check_sniffed(content_type, body, url)
+                if accept is None:
+                    _check_sniffed(content_type, body, url)
                 return Fetched(target.url, response.status_code, content_type, body,
                                dict(response.headers))
         except httpx.TimeoutException as exc:
@@ -176,9 +190,10 @@ def _check_status(response: httpx.Response, url: str) -> None:
         raise FetchRefused(f"HTTP {status} from server", item=url)
 
 
-def _check_type(content_type: str | None, url: str) -> None:
+def _check_type(content_type: str | None, url: str,
+                accepted: tuple[str, ...] = ACCEPTED_TYPES) -> None:
     media = (content_type or "").split(";")[0].strip().lower()
-    if media and media not in ACCEPTED_TYPES:
+    if media and media not in accepted:
         raise UnsupportedContent(f"content type {media!r} is not an HTML or text page", item=url)
 
 
