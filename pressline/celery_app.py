@@ -72,8 +72,15 @@ def _tls_options(settings: Settings) -> dict[str, Any]:
 
 
 def create_app(settings: Settings) -> Celery:
-    app = Celery("pressline", include=["services.ingest.tasks", "services.normalize.tasks"])
+    app = Celery("pressline", include=["services.ingest.tasks", "services.normalize.tasks",
+                                       "services.ingest.discover"])
     app.conf.update(celery_config(settings), **_tls_options(settings))
+    if settings.feed_list:  # `celery -A pressline.celery_app beat` polls the configured feeds
+        app.conf.beat_schedule = {
+            "poll-feeds": {"task": "pressline.poll_feeds", "schedule": settings.feed_interval,
+                           "args": [settings.feed_list],
+                           "options": {"queue": settings.ingest_queue}},
+        }
     heartbeat.install(app)  # the liveness file behind `pressline health --worker`
     return app
 

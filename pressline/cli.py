@@ -1,4 +1,5 @@
-"""The ``pressline`` command: submit, worker, tail, extract, run, schema (and ops commands)."""
+"""The ``pressline`` command: submit, watch, bridge, worker, tail, extract, run, schema (and ops
+commands)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pressline.errors import PresslineError
 from pressline.settings import Settings
 
 SCHEMA_PATH = Path("schema") / "article-record.schema.json"
+REQUEST_SCHEMA_PATH = Path("schema") / "request.schema.json"
 
 
 def _load_settings() -> Settings:
@@ -40,12 +42,18 @@ def _require_redis(settings: Settings) -> None:
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     from pressline.celery_app import create_app
     from pressline.connection import connect
-    from pressline.intake import expand_items, job_for, submit_jobs, wait_for
+    from pressline.intake import expand_items, jobs_for_items, submit_jobs, wait_for
     from pressline.stream import read_outcome
 
     _require_redis(settings)
-    jobs = [job_for(i) for i in expand_items(args.items)]
-    submit_jobs(create_app(settings), settings, jobs)
+    if not (args.items or args.feed or args.sitemap):
+        sys.stderr.write("pressline submit: give ITEM..., --feed URL or --sitemap URL\n")
+        return 2
+    client = connect(settings.redis_url)
+    celery = create_app(settings)
+    jobs = list(jobs_for_items(expand_items(args.items), client, settings))
+    submit_jobs(celery, settings, jobs)
+    jobs += _submit_discovered(args, settings, client, celery)
     for job in jobs:
         if args.json:
             print(json.dumps({"job_id": job.job_id, "item": job.item}), flush=True)
@@ -53,7 +61,6 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{job.job_id}\t{job.item}", flush=True)
     if not args.wait:
         return 0
-    client = connect(settings.redis_url)
     ended = wait_for(client, settings, [j.job_id for j in jobs], timeout=args.timeout)
     failed = 0
     for job in jobs:
@@ -70,6 +77,43 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
             sys.stderr.write(f"dead\t{job.job_id}\t{job.item}\t{fields.get('reason')}: "
                              f"{fields.get('message')}\n")
     return 1 if failed else 0
+
+
+def _submit_discovered(args: argparse.Namespace, settings: Settings, client: Any,
+                       celery: Any) -> list[Any]:
+    """``--feed``/``--sitemap``: discover article URLs, submit those not seen fleet-wide."""
+    from services.ingest.discover import check_source, discover, submit_new
+    from services.ingest.fetch import make_client
+
+    jobs: list[Any] = []
+    if not (args.feed or args.sitemap):
+        return jobs
+    with make_client(settings) as http:
+        for kind, url in [("feed", u) for u in args.feed] + [("sitemap", u) for u in args.sitemap]:
+            try:
+                found = discover(check_source(url), settings, client, http, kind=kind)
+            except PresslineError as exc:
+                sys.stderr.write(f"{kind} {url}: {exc.reason}: {exc.message}\n")
+                continue
+            new = submit_new(celery, client, settings, found)
+            sys.stderr.write(f"{kind} {url}: {len(found)} URLs, {len(new)} new\n")
+            jobs += new
+    return jobs
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    from services.ingest.inbox import watch_main
+
+    _require_redis(settings)
+    return watch_main(args.dir, settings, settle=args.settle, once=args.once)
+
+
+def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
+    from services.ingest.requests_bridge import main_loop
+
+    _require_redis(settings)
+    main_loop(settings, args.consumer, once=args.once)
+    return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,19 +218,25 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     from pressline.record import record_schema
+    from services.ingest.requests_bridge import request_schema
 
-    text = json.dumps(record_schema(), indent=2, sort_keys=True) + "\n"
+    texts = {path: json.dumps(schema, indent=2, sort_keys=True) + "\n"
+             for path, schema in ((SCHEMA_PATH, record_schema()),
+                                  (REQUEST_SCHEMA_PATH, request_schema()))}
     if args.check:
-        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
-        if current != text:
-            sys.stderr.write(f"{SCHEMA_PATH} is out of date: run `pressline schema --write`\n")
-            return 1
-        return 0
+        stale = 0
+        for path, text in texts.items():
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                sys.stderr.write(f"{path} is out of date: run `pressline schema --write`\n")
+                stale += 1
+        return 1 if stale else 0
     if args.write:
-        SCHEMA_PATH.parent.mkdir(parents=True, exist_ok=True)
-        SCHEMA_PATH.write_text(text, encoding="utf-8")
+        for path, text in texts.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(texts[REQUEST_SCHEMA_PATH if args.request else SCHEMA_PATH])
     return 0
 
 
@@ -194,12 +244,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pressline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("submit", help="queue URLs, files, directories or - (stdin)")
-    p.add_argument("items", nargs="+")
+    p = sub.add_parser("submit", help="queue URLs, files, directories, WARCs or - (stdin)")
+    p.add_argument("items", nargs="*", help="URL, file, directory, FILE.warc[.gz] or -")
+    p.add_argument("--feed", action="append", default=[], metavar="URL",
+                   help="RSS, Atom or JSON Feed: submit its articles not seen before")
+    p.add_argument("--sitemap", action="append", default=[], metavar="URL",
+                   help="sitemap or sitemap index: submit its URLs not seen before")
     p.add_argument("--json", action="store_true", help="print JSON lines {job_id, item}")
     p.add_argument("--wait", action="store_true", help="wait and print the records")
     p.add_argument("--timeout", type=float, default=None, help="give up waiting after N s")
     p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("watch", help="submit every file dropped into DIR (the inbox)")
+    p.add_argument("dir")
+    p.add_argument("--settle", type=float, default=None,
+                   help="seconds a file must be unchanged (default PRESSLINE_INBOX_SETTLE)")
+    p.add_argument("--once", action="store_true",
+                   help="take the files there now, wait for their outcomes, file them, exit")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("bridge", help="queue the requests producers XADD to pressline:requests")
+    p.add_argument("--consumer", default=socket.gethostname(),
+                   help="a stable name, so pending requests are recovered after a crash")
+    p.add_argument("--once", action="store_true", help="stop when no request is left")
+    p.set_defaults(func=cmd_bridge)
 
     p = sub.add_parser("worker", help="start a Celery worker")
     p.add_argument("--queues", default="ingest,normalize")
@@ -231,9 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("schema", help="print or write the record's JSON Schema")
-    p.add_argument("--write", action="store_true")
-    p.add_argument("--check", action="store_true")
+    p = sub.add_parser("schema", help="print or write the record's (and request's) JSON Schema")
+    p.add_argument("--write", action="store_true", help="write both schema files")
+    p.add_argument("--check", action="store_true", help="fail when a schema file is stale")
+    p.add_argument("--request", action="store_true", help="print the request schema")
     p.set_defaults(func=cmd_schema)
 
     try:

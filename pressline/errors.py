@@ -5,11 +5,13 @@
     │   ├── FetchTimeout           connect/read/total deadline passed
     │   ├── UpstreamUnavailable    5xx, 429 (carries Retry-After when given)
     │   ├── ConnectionFailed       refused, reset, DNS hiccup
+    │   ├── RateLimited            the domain's shared token bucket is empty for too long
     │   └── StoreUnavailable       Redis unreachable while handling a job
     └── PermanentError             retrying cannot help: dead-lettered at once
         ├── InvalidInput           malformed URL, unknown item, bad request
         ├── FetchRefused           4xx, too many redirects, body over the cap
-        │   └── BlockedAddress     SSRF guard: the host is or resolves to an internal address
+        │   ├── BlockedAddress     SSRF guard: the host is or resolves to an internal address
+        │   └── RobotsDenied       the site's robots.txt disallows the URL for our User-Agent
         ├── UnsupportedContent     not an HTML or text page (PDF, image, JSON...)
         ├── UnreadableFile         missing, empty, binary or over the size cap
         ├── PageExpired            the stored page body is gone (TTL passed)
@@ -58,6 +60,12 @@ class ConnectionFailed(TransientError):
     reason = "connection_failed"
 
 
+class RateLimited(TransientError):
+    """The per-domain token bucket (shared by all workers) has no token soon enough."""
+
+    reason = "rate_limited"
+
+
 class StoreUnavailable(TransientError):
     reason = "store_unavailable"
 
@@ -94,3 +102,9 @@ class PageExpired(PermanentError):
 
 class EmptyExtraction(PermanentError):
     reason = "empty_extraction"
+
+
+class RobotsDenied(FetchRefused):
+    """robots.txt disallows fetching the URL with pressline's User-Agent."""
+
+    reason = "robots_txt"

@@ -1,8 +1,9 @@
 """Intake: submitted items become jobs with stable ids, queued on the ingest queue.
 
-An item is a URL, a file, a directory (walked recursively) or ``-`` (one item a line on
-stdin). Anything else still becomes a job, so that it ends as a dead letter saying why
-instead of vanishing at the prompt.
+An item is a URL, a file, a directory (walked recursively), a WARC file (``.warc`` or
+``.warc.gz``: one inline job per HTML response record) or ``-`` (one item a line on stdin).
+Anything else still becomes a job, so that it ends as a dead letter saying why instead of
+vanishing at the prompt.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +23,7 @@ from celery import Celery
 from pressline.celery_app import TASK_INGEST
 from pressline.record import Job, digest
 from pressline.settings import Settings
-from pressline.stream import Outcome, job_outcomes
+from pressline.stream import Outcome, done_key, job_outcomes, page_key
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -42,6 +44,38 @@ def job_for(item: str) -> Job:
     except OSError:
         ident = digest("file", path)
     return Job(job_id=ident, item=path, kind="file")
+
+
+def is_warc(item: str) -> bool:
+    """WARC files are recognized by their extension: ``.warc`` or ``.warc.gz``."""
+    return not looks_like_url(item) and item.lower().endswith((".warc", ".warc.gz"))
+
+
+def inline_job(
+    client: redis.Redis, settings: Settings, *, job_id: str, body: str, item: str,
+    source: str | None = None, url: str | None = None, content_type: str | None = None,
+    fetched_at: datetime | None = None, metadata: dict[str, str] | None = None,
+) -> Job:
+    """A job for content given inline: the body waits in Redis (with a TTL) under the job's
+    page key, which the emit script deletes once the job has ended; the job carries the key."""
+    key = page_key(settings, job_id)
+    if not client.exists(done_key(settings, job_id)):
+        client.set(key, body, ex=settings.page_ttl)
+    return Job(job_id=job_id, item=item, kind="inline", body_key=key, source=source, url=url,
+               content_type=content_type, fetched_at=fetched_at, metadata=metadata)
+
+
+def jobs_for_items(
+    items: Iterable[str], client: redis.Redis | None, settings: Settings
+) -> Iterator[Job]:
+    """Jobs for expanded items; a WARC file becomes one inline job per HTML response."""
+    for item in items:
+        if is_warc(item) and client is not None:
+            from services.ingest.warc import warc_jobs
+
+            yield from warc_jobs(item, client, settings)
+        else:
+            yield job_for(item)
 
 
 def _walk(directory: Path) -> Iterator[str]:

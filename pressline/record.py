@@ -33,8 +33,17 @@ class Job(BaseModel):
     schema_version: str = SCHEMA_VERSION
     job_id: str
     item: str = Field(description="The item exactly as submitted (URL or path).")
-    kind: Literal["url", "file"]
+    kind: Literal["url", "file", "inline"]
     submitted_at: datetime = Field(default_factory=utcnow)
+    # Inline content (requests with html/text, WARC records): the body waits in Redis under
+    # ``body_key`` with a TTL; the broker message carries only the key.
+    body_key: str | None = Field(None, description="Redis key of an inline job's body.")
+    content_type: str | None = Field(None, description="Media type of an inline body.")
+    source: str | None = Field(None, description="Shown as the record's source, if given.")
+    url: str | None = Field(None, description="The page's original URL, if known.")
+    fetched_at: datetime | None = Field(None, description="When the page was captured.")
+    metadata: dict[str, str] | None = Field(None, description="Producer metadata (url, site, "
+                                            "fetched_at) applied to the record.")
 
 
 class RawPage(BaseModel):
@@ -56,6 +65,8 @@ class RawPage(BaseModel):
     fetched_at: datetime = Field(default_factory=utcnow)
     body: str | None = None
     body_key: str | None = None
+    metadata: dict[str, str] | None = Field(None, description="Sidecar or request metadata.")
+    metadata_source: Literal["sidecar", "request"] | None = None
 
 
 class RemovedBlock(BaseModel):

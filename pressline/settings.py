@@ -87,6 +87,23 @@ class Settings(BaseSettings):
     relate_story_threshold: float = Field(0.3, gt=0, le=1)
     story_window: int = Field(3 * 24 * 3600, ge=60)
 
+    # Intake: language-neutral requests, the inbox, feeds and sitemaps.
+    requests_stream: str = "pressline:requests"
+    requests_group: str = "pressline-bridge"
+    inbox_settle: float = Field(1.0, ge=0)
+    # Feeds polled by Celery beat (comma-separated URLs) and how often, in seconds.
+    feeds: str = ""
+    feed_interval: float = Field(900.0, ge=1)
+    discover_max_sitemaps: int = Field(50, ge=1)
+    discover_max_urls: int = Field(50_000, ge=1)
+
+    # Politeness: robots.txt, a per-domain token bucket shared by every worker.
+    robots: bool = True
+    robots_ttl: int = Field(24 * 3600, ge=60)
+    rate_per_domain: float = Field(1.0, ge=0)  # requests per second; 0 turns the limit off
+    rate_burst: int = Field(5, ge=1)
+    rate_max_wait: float = Field(5.0, ge=0)  # longer waits retry the task later instead
+
     # Records.
     audit: bool = True
     audit_text_max: int = Field(200, ge=10)
@@ -124,6 +141,10 @@ class Settings(BaseSettings):
     @property
     def roots(self) -> list[str]:
         return [x.strip() for x in self.file_roots.split(",") if x.strip()]
+
+    @property
+    def feed_list(self) -> list[str]:
+        return [x.strip() for x in self.feeds.split(",") if x.strip()]
 
     def key(self, *parts: str) -> str:
         """A Redis key under the configured prefix."""

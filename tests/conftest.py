@@ -35,6 +35,7 @@ WORKER_ENV = {
     "PRESSLINE_FETCH_READ_TIMEOUT": "2",
     "PRESSLINE_FETCH_TOTAL_TIMEOUT": "4",
     "PRESSLINE_FETCH_ALLOWLIST": "127.0.0.1",
+    "PRESSLINE_RATE_PER_DOMAIN": "0",  # every test server is 127.0.0.1: no shared bucket
 }
 
 

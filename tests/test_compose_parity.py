@@ -246,15 +246,6 @@ def test_worker_metrics_endpoint(stack: Stack) -> None:
         assert 'pressline_queue_depth{queue="ingest"}' in body
 
 
-def _has_watch_command() -> bool:
-    from pressline.cli import build_parser
-
-    return "watch" in build_parser().format_help()
-
-
-@pytest.mark.xfail(
-    not _has_watch_command(), reason="`pressline watch` is built by the intake issue", strict=True
-)
 def test_inbox_command_submits_dropped_files(stack: Stack) -> None:
     """A file dropped in the inbox service's mounted folder ends up as a record."""
     inbox = stack.workdir / "inbox" / "mounted"

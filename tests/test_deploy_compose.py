@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "compose.yaml"
 ENV_EXAMPLE = ROOT / ".env.example"
 WORKERS = ("ingest", "normalize")
-PRESSLINE_SERVICES = ("ingest", "normalize", "inbox", "flower")
+PRESSLINE_SERVICES = ("ingest", "normalize", "inbox", "bridge", "beat", "flower")
 
 
 def compose(*args: str, env_file: Path = ENV_EXAMPLE) -> subprocess.CompletedProcess[str]:
@@ -72,10 +72,9 @@ def test_config_quiet_passes_with_env_example() -> None:
 
 def test_default_and_monitoring_services() -> None:
     """Flower only comes with the monitoring profile; everything else is up by default."""
-    assert set(config()["services"]) == {"redis", "ingest", "normalize", "inbox"}
-    assert set(config("monitoring")["services"]) == {
-        "redis", "ingest", "normalize", "inbox", "flower",
-    }
+    default = {"redis", "ingest", "normalize", "inbox", "bridge", "beat"}
+    assert set(config()["services"]) == default
+    assert set(config("monitoring")["services"]) == default | {"flower"}
 
 
 def test_required_variables_fail_with_a_message(tmp_path: Path) -> None:

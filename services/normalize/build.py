@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import TypeAdapter
+
 from pressline.errors import EmptyExtraction
 from pressline.record import ArticleRecord, Provenance, RawPage, RemovedBlock, digest
 from pressline.settings import Settings
@@ -22,6 +24,7 @@ from services.normalize.html import HtmlExtract, extract_html, paywall_flags
 from services.normalize.language import detect_language
 
 _WS = re.compile(r"\s+")
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 # Scripts written without spaces between words: each character counts as a word.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
@@ -94,7 +97,7 @@ def normalize_page(
         )
     language = cleaned.language or detect_language(text)
     content_hash = hashlib.sha256(normalized_text(text).encode("utf-8")).hexdigest()
-    return ArticleRecord(
+    record = ArticleRecord(
         id=digest(page.job_id, content_hash),
         job_id=page.job_id,
         source=page.source,
@@ -112,6 +115,40 @@ def normalize_page(
         removed=_audit(cleaned.removed, settings),
         **extra,
     )
+    return _apply_metadata(record, page)
+
+
+def _apply_metadata(record: ArticleRecord, page: RawPage) -> ArticleRecord:
+    """Sidecar or request metadata (what the producer knows) wins for url, site, fetched_at."""
+    meta = page.metadata
+    if not meta:
+        return record
+    from services.normalize.metadata import canonicalize_url, domain_of
+
+    origin = page.metadata_source or "sidecar"
+    update: dict[str, Any] = {}
+    provenance = dict(record.provenance)
+    url = (meta.get("url") or "").strip()
+    if url:
+        update["url"] = url
+        update["domain"] = domain_of(url) or record.domain
+        update["canonical_url"] = record.canonical_url or canonicalize_url(url)
+        provenance["url"] = Provenance(source=origin, raw=url)
+        if record.site is None:
+            update["site"] = site_of(url)
+    site = (meta.get("site") or "").strip()
+    if site:
+        update["site"] = site
+        provenance["site"] = Provenance(source=origin, raw=site)
+    fetched = (meta.get("fetched_at") or "").strip()
+    if fetched:
+        try:
+            update["fetched_at"] = _DATETIME.validate_python(fetched)
+            provenance["fetched_at"] = Provenance(source=origin, raw=fetched)
+        except ValueError:
+            pass  # validated at intake; a bad sidecar date leaves the capture time
+    update["provenance"] = provenance
+    return record.model_copy(update=update)
 
 
 def _html_fields(extracted: HtmlExtract, cleaned: Cleaned) -> dict[str, Any]:
