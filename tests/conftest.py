@@ -131,9 +131,18 @@ NAV_ONLY_HTML = """<html><head><title>Menu</title></head><body><nav><ul>
 <li><a href="/a">About</a></li></ul></nav></body></html>"""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    counters: ClassVar[dict[str, int]] = {}
-    lock = threading.Lock()
+def self_signed_cert(directory: Path, hostname: str) -> tuple[str, str]:
+    """A throwaway certificate and key for ``hostname`` (openssl CLI); (cert, key) paths."""
+    assert shutil.which("openssl"), "the TLS tests need the openssl command"
+    cert, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", f"/CN={hostname}", "-addext", f"subjectAltName=DNS:{hostname}",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test HTTP handler that does not log and answers with one call."""
 
     def log_message(self, *args: object) -> None:
         pass
@@ -147,6 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+
+
+class _Handler(QuietHandler):
+    counters: ClassVar[dict[str, int]] = {}
+    lock = threading.Lock()
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +39,7 @@ from services.ingest.guard import (
     parse_ipv4_loose,
     vet_url,
 )
+from tests.conftest import self_signed_cert
 
 # --- helpers shared with the other hostile-input test modules --------------------------------
 
@@ -588,15 +587,8 @@ def test_hostile_urls_dead_letter_through_workers(settings: Settings,
 
 @pytest.fixture(scope="module")
 def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A throwaway self-signed certificate for news.test (openssl CLI)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
-    d = tmp_path_factory.mktemp("tls")
-    cert, key = str(d / "cert.pem"), str(d / "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=news.test", "-addext", "subjectAltName=DNS:news.test",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    return cert, key
+    """A throwaway self-signed certificate for news.test."""
+    return self_signed_cert(tmp_path_factory.mktemp("tls"), "news.test")
 
 
 class TLSServer:

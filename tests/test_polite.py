@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,7 +28,7 @@ from pressline.stream import read_outcome
 from pressline.workers import start_worker_process, stop_worker_process
 from services.ingest.fetch import fetch, make_client
 from services.ingest.polite import bucket_key, take_token
-from tests.conftest import ARTICLE_HTML, ROOT
+from tests.conftest import ARTICLE_HTML, ROOT, QuietHandler
 from tests.test_pipeline import run_items
 
 pytestmark = pytest.mark.usefixtures("workers")
@@ -36,24 +36,11 @@ pytestmark = pytest.mark.usefixtures("workers")
 ROBOTS = "User-agent: otherbot\nDisallow: /\n\nUser-agent: pressline\nDisallow: /private\n"
 
 
-class PoliteHandler(BaseHTTPRequestHandler):
+class PoliteHandler(QuietHandler):
     """Counts requests per path and remembers when each came and with which User-Agent."""
 
     hits: ClassVar[dict[str, list[tuple[float, str]]]] = {}
     lock = threading.Lock()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]

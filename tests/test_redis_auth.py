@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import select
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ import redis
 from pressline.embedded import EmbeddedRedis
 from pressline.settings import Settings
 from pressline.workers import start_worker_process, stop_worker_process
-from tests.conftest import SEEDS, cli
+from tests.conftest import SEEDS, cli, self_signed_cert
 
 PASSWORD = "s3cret-Pa55word-xyz"
 
@@ -94,14 +92,8 @@ def acl_redis() -> Iterator[EmbeddedRedis]:
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    if shutil.which("openssl") is None:
-        pytest.fail("openssl is needed for the TLS test (Debian package openssl)")
-    d = tmp_path_factory.mktemp("tls")
-    cert, key = str(d / "cert.pem"), str(d / "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    return cert, key
+    """A throwaway certificate for localhost."""
+    return self_signed_cert(tmp_path_factory.mktemp("tls"), "localhost")
 
 
 def run_seed_through(url: str, tmp_path: Path, extra_env: dict[str, str]) -> tuple[str, str]:
