@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -479,6 +479,17 @@ def _split_tags(value: Any) -> list[str]:
     return [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
 
 
+def _published_markup(el: HtmlElement) -> bool:
+    """``//time[@itemprop="datePublished" or @pubdate] | //*[@itemprop="datePublished"]``."""
+    return el.get("itemprop") == "datePublished" or (el.tag == "time"
+                                                     and el.get("pubdate") is not None)
+
+
+def _modified_markup(el: HtmlElement) -> bool:
+    """``//*[@itemprop="dateModified"]``."""
+    return el.get("itemprop") == "dateModified"
+
+
 def extract_metadata(tree: HtmlElement, url: str | None = None,
                      *, now: datetime | None = None) -> PageMeta:
     """Every metadata field the page offers, with provenance; the tree is not modified."""
@@ -567,10 +578,11 @@ def extract_metadata(tree: HtmlElement, url: str | None = None,
             if values:
                 raw_authors, source = values, "meta"
                 break
+    # One walk of the tree (in C) finds every element the markup fallbacks below look at:
+    # microdata (itemprop), <time pubdate> and rel=author; document order is kept.
+    marked = tree.xpath("//*[@itemprop or @pubdate or @rel]")
     if not raw_authors:
-        for el in tree.iter():
-            if not isinstance(el.tag, str):
-                continue
+        for el in marked:
             if el.get("itemprop") == "author" or "author" in (el.get("rel") or "").split():
                 inner = el.find('.//*[@itemprop="name"]')
                 text = _clean((inner if inner is not None else el).text_content())
@@ -583,7 +595,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None,
 
     # dates
     def pick_date(name: str, ld_keys: tuple[str, ...], meta_keys: tuple[str, ...],
-                  html_xpath: str | None) -> None:
+                  html_match: Callable[[HtmlElement], bool] | None) -> None:
         candidates: list[tuple[str, str]] = []
         for node in (art, page_node):
             for key in ld_keys:
@@ -593,8 +605,8 @@ def extract_metadata(tree: HtmlElement, url: str | None = None,
         for key in meta_keys:
             for value in index.get(key, []):
                 candidates.append(("meta", value))
-        if html_xpath:
-            for el in tree.xpath(html_xpath):
+        if html_match:
+            for el in filter(html_match, marked):
                 value = el.get("datetime") or el.get("content") or el.text_content()
                 if value:
                     candidates.append(("html", value))
@@ -612,12 +624,12 @@ def extract_metadata(tree: HtmlElement, url: str | None = None,
                "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created",
                "sailthru.date", "parsely-pub-date", "article.published", "og:published_time",
                "datecreated"),
-              '//time[@itemprop="datePublished" or @pubdate]|//*[@itemprop="datePublished"]')
+              _published_markup)
     pick_date("modified_at", ("dateModified",),
               ("article:modified_time", "og:updated_time", "og:article:modified_time",
                "modified_time", "datemodified", "last-modified", "dcterms.modified",
                "article.updated", "lastmod"),
-              '//*[@itemprop="dateModified"]')
+              _modified_markup)
     if meta.published_at is None:
         found_url = date_from_url(url) or date_from_url(meta.canonical_url)
         if found_url and plausible(found_url[0], now):

@@ -48,7 +48,7 @@ def minhash(text: str, *, num_perm: int = 128, shingle_size: int = 5) -> np.ndar
     """The MinHash signature (uint64 array of ``num_perm`` 32-bit values) of a text."""
     m = MinHash(num_perm=num_perm, seed=MINHASH_SEED, permutations=_permutations(num_perm),
                 scheme=MINHASH_SCHEME)
-    grams = sorted(shingles(text, shingle_size))
+    grams = shingles(text, shingle_size)  # a minimum does not depend on the order
     if grams:
         m.update_batch([g.encode("utf-8") for g in grams])
     return np.asarray(m.hashvalues, dtype=np.uint64)

@@ -27,6 +27,18 @@ from pressline.record import digest
 from services.normalize.relate.lsh_store import rec_key
 from services.normalize.relate.terms import cosine
 
+# For each term key: ZADD the story at its start time, keep the newest ``term_cap``, refresh
+# the TTL. Run inside the MULTI/EXEC of ``assign_story`` (the same writes, in the same atomic
+# step, as three commands per key).
+_INDEX_TERMS = """
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
+  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, tonumber(ARGV[3]))
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[4]))
+end
+return #KEYS
+"""
+
 PREFERRED_BONUS = 1.0  # a near or exact duplicate's open story beats any other candidate
 
 
@@ -139,10 +151,9 @@ def assign_story(
                     pipe.set(story_key(prefix, sid), json.dumps(story, sort_keys=True),
                              ex=params.story_ttl)
                     decision = StoryDecision(sid, False, None)
-                for key in tkeys:
-                    pipe.zadd(key, {sid: start})
-                    pipe.zremrangebyrank(key, 0, -(params.term_cap + 1))
-                    pipe.expire(key, params.story_ttl)
+                if tkeys:  # one queued command (and reply) instead of three per term key
+                    pipe.eval(_INDEX_TERMS, len(tkeys), *tkeys, sid, start,
+                              -(params.term_cap + 1), params.story_ttl)
                 pipe.hset(rkey, "t", sid)
                 pipe.expire(rkey, params.record_ttl)
                 pipe.execute()
