@@ -109,6 +109,16 @@ def dead_letter_malformed(
               message=f"malformed {stage} message: {exc}".replace("\n", " ")[:500], stage=stage)
 
 
+# One round trip at the start of a delivery: skip a job that already ended, else count the
+# start (a start that never reaches `_finished` is a crash).
+_START = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local started = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[1]))
+return started
+"""
+
+
 def crash_key(settings: Settings, job_id: str, stage: str) -> str:
     return settings.key("job", job_id, "running", stage)
 
@@ -120,14 +130,11 @@ def run_stage(
     """Run ``body`` for one delivery of a job, ending the job exactly once."""
     key = crash_key(settings, job_id, stage)
     try:
-        if client.exists(done_key(settings, job_id)):
-            return  # redelivered after the job already ended
-        pipe = client.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, settings.seen_ttl)
-        started = int(pipe.execute()[0])
+        started = int(client.eval(_START, 2, done_key(settings, job_id), key, settings.seen_ttl))
     except _INFRA_ERRORS as exc:
         raise _requeue(exc) from None
+    if started < 0:
+        return  # redelivered after the job already ended
     crashed = started - 1  # starts that never reached the `finally` below
     if crashed >= settings.max_attempts:
         _end_as_poison(settings, client, job_id=job_id, item=item, stage=stage, crashed=crashed)
