@@ -8,6 +8,7 @@ import json
 import socket
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     client = connect(settings.redis_url)
     celery = create_app(settings)
-    jobs = list(jobs_for_items(expand_items(args.items), client, settings))
+    refresh = datetime.now(UTC).isoformat() if args.refresh else ""
+    jobs = list(jobs_for_items(expand_items(args.items), client, settings, refresh))
     submit_jobs(celery, settings, jobs)
     jobs += _submit_discovered(args, settings, client, celery)
     for job in jobs:
@@ -251,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sitemap", action="append", default=[], metavar="URL",
                    help="sitemap or sitemap index: submit its URLs not seen before")
     p.add_argument("--json", action="store_true", help="print JSON lines {job_id, item}")
+    p.add_argument("--refresh", action="store_true",
+                   help="new job ids: process items again although done before (new versions)")
     p.add_argument("--wait", action="store_true", help="wait and print the records")
     p.add_argument("--timeout", type=float, default=None, help="give up waiting after N s")
     p.set_defaults(func=cmd_submit)

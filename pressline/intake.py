@@ -33,16 +33,20 @@ def looks_like_url(item: str) -> bool:
     return bool(_SCHEME.match(item)) and not re.match(r"^[A-Za-z]:[\\/]", item)
 
 
-def job_for(item: str) -> Job:
-    """A job whose id is stable: the same URL, or the same unchanged file, gives the same id."""
+def job_for(item: str, refresh: str = "") -> Job:
+    """A job whose id is stable: the same URL, or the same unchanged file, gives the same id.
+
+    ``refresh`` (any string, e.g. a timestamp) makes a new id for the same item, to fetch a
+    page again on purpose: an updated article then becomes a new version.
+    """
     if looks_like_url(item):
-        return Job(job_id=digest("url", item.strip()), item=item.strip(), kind="url")
+        return Job(job_id=digest("url", item.strip(), refresh), item=item.strip(), kind="url")
     path = os.path.abspath(item)
     try:
         st = os.stat(path)
-        ident = digest("file", path, str(st.st_size), str(st.st_mtime_ns))
+        ident = digest("file", path, str(st.st_size), str(st.st_mtime_ns), refresh)
     except OSError:
-        ident = digest("file", path)
+        ident = digest("file", path, refresh)
     return Job(job_id=ident, item=path, kind="file")
 
 
@@ -66,7 +70,7 @@ def inline_job(
 
 
 def jobs_for_items(
-    items: Iterable[str], client: redis.Redis | None, settings: Settings
+    items: Iterable[str], client: redis.Redis | None, settings: Settings, refresh: str = ""
 ) -> Iterator[Job]:
     """Jobs for expanded items; a WARC file becomes one inline job per HTML response."""
     for item in items:
@@ -75,7 +79,7 @@ def jobs_for_items(
 
             yield from warc_jobs(item, client, settings)
         else:
-            yield job_for(item)
+            yield job_for(item, refresh)
 
 
 def _walk(directory: Path) -> Iterator[str]:

@@ -174,6 +174,9 @@ class _Handler(QuietHandler):
             self._send(200, body.encode())
         elif path == "/cp1251":
             self._send(200, CP1251_HTML.encode("cp1251"), ctype="text/html")
+        elif path == "/changing":  # the article is updated on every fetch
+            update = f"<p>Update {count}: the council published the revised budget today.</p>"
+            self._send(200, ARTICLE_HTML.replace("</article>", update + "</article>").encode())
         elif path == "/hang":  # answers only after a long pause
             time.sleep(8)
             self._send(200, ARTICLE_HTML.encode())

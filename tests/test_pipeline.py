@@ -179,3 +179,21 @@ def test_stdin_items(worker_env: dict[str, str]) -> None:
     proc = cli("submit", "-", stdin="\n".join(items) + "\n", env=worker_env)
     assert proc.returncode == 0, proc.stderr
     assert [line.split("\t")[1] for line in proc.stdout.splitlines()] == items
+
+
+def test_resubmit_is_idempotent_and_refresh_makes_a_new_version(
+        worker_env: dict[str, str], http_server: str) -> None:
+    """The same URL again gives the same job and record; --refresh fetches a new version."""
+    url = f"{http_server}/changing?{os.getpid()}"
+    first = cli("submit", "--json", "--wait", "--timeout", "60", url, env=worker_env)
+    again = cli("submit", "--json", "--wait", "--timeout", "60", url, env=worker_env)
+    fresh = cli("submit", "--json", "--refresh", "--wait", "--timeout", "60", url,
+                env=worker_env)
+    assert first.returncode == again.returncode == fresh.returncode == 0, fresh.stderr
+    v1, v1_again, v2 = (json.loads(p.stdout.splitlines()[1]) for p in (first, again, fresh))
+    assert v1_again == v1  # nothing fetched twice without --refresh
+    assert json.loads(fresh.stdout.splitlines()[0])["job_id"] != v1["job_id"]
+    assert "Update 1:" in v1["text"] and "Update 2:" in v2["text"]
+    assert (v1["version"], v2["version"]) == (1, 2)
+    assert v2["previous_id"] == v1["id"]
+    assert v2["story_id"] == v1["story_id"]
