@@ -49,8 +49,12 @@ def test_extract_paths_prints_records() -> None:
 
 
 def test_extract_is_a_plain_function() -> None:
-    """The library path takes bytes and gives a typed record."""
-    rec = extract(ARTICLE_HTML.encode(), source="page.html")
+    """The library path (`from pressline import extract`) takes bytes, gives a typed record."""
+    import pressline
+
+    assert pressline.extract is extract
+    rec = pressline.extract(ARTICLE_HTML.encode(), source="page.html")
+    assert isinstance(rec, pressline.ArticleRecord)
     assert rec.title == "Harbour town votes to restore its old lighthouse"
     assert rec.input_format == "html"
     assert rec.content_hash and rec.word_count == len(rec.text.split())
