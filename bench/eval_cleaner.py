@@ -15,9 +15,8 @@ Usage: python bench/eval_cleaner.py [--split tune|check|all] [--show FILE] [--ht
 from __future__ import annotations
 
 import argparse
-import hashlib
+import gzip
 import json
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,19 +29,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 from render_capture import decode_html, render_capture  # noqa: E402
 
 from services.normalize.cleaner import clean_body, clean_capture  # noqa: E402
+from tests.devdata import collapse  # noqa: E402
+from tests.devdata import half as split_of  # noqa: E402
 
-DEVDATA = Path("/work/shared/devdata/trafilatura-eval")
+DEVDATA = ROOT / "tests" / "data" / "devdata"  # the 239 pages, gzipped, and expectations
 CAPTURES = ROOT / "tests" / "data" / "captures"
-_WS = re.compile(r"\s+")
 
 
-def split_of(name: str) -> str:
-    """Deterministic split: sha1 of the file name, even -> tune, odd -> check."""
-    return "tune" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 0 else "check"
-
-
-def collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+def page_bytes(name: str) -> bytes:
+    return gzip.decompress((DEVDATA / "pages" / f"{name}.gz").read_bytes())
 
 
 @dataclass
@@ -95,9 +90,9 @@ def load_expectations() -> dict[str, dict]:
 
 
 def capture_for(name: str) -> str:
-    page = DEVDATA / "pages" / name
+    page = DEVDATA / "pages" / f"{name}.gz"
     if page.exists():
-        return render_capture(decode_html(page.read_bytes()))
+        return render_capture(decode_html(page_bytes(name)))
     return (CAPTURES / (name[:-5] + ".txt")).read_text(encoding="utf-8")
 
 
@@ -143,7 +138,7 @@ def run_html(names: list[str], exps: dict[str, dict]) -> None:
     scores = {(s, sp): Score() for s in systems for sp in ("tune", "check", "all")}
     removed_total = 0
     for name in names:
-        raw = decode_html((DEVDATA / "pages" / name).read_bytes())
+        raw = decode_html(page_bytes(name))
         text = trafilatura.extract(raw, include_comments=False) or ""
         paras = [p for p in text.split("\n") if p.strip()]
         cleaned = clean_body(paras)

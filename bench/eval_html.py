@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -34,13 +32,9 @@ from services.ingest.decode import decode_body  # noqa: E402
 from services.normalize.build import normalize_page  # noqa: E402
 from services.normalize.cleaner import clean_body  # noqa: E402
 from services.normalize.html import DEFAULT_OPTIONS, ExtractOptions, extract_html  # noqa: E402
+from tests.devdata import half, snippet_score  # noqa: E402
 
 DEVDATA = ROOT / "tests" / "data" / "devdata"
-_WS = re.compile(r"\s+")
-
-
-def half(name: str) -> str:
-    return "tune" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 0 else "check"
 
 
 def load_pages() -> tuple[dict[str, dict[str, object]], dict[str, str]]:
@@ -54,12 +48,7 @@ def load_pages() -> tuple[dict[str, dict[str, object]], dict[str, str]]:
 
 def judge(expected: dict[str, object], text: str) -> tuple[int, int, bool]:
     """(with-snippets found, without-snippets leaked, page meets every snippet)."""
-    flat = _WS.sub(" ", text or "")
-    want = [_WS.sub(" ", s) for s in expected["with"]]  # type: ignore[attr-defined]
-    avoid = [_WS.sub(" ", s) for s in expected["without"]]  # type: ignore[attr-defined]
-    found = sum(1 for s in want if s in flat)
-    leaked = sum(1 for s in avoid if s in flat)
-    return found, leaked, found == len(want) and leaked == 0
+    return snippet_score(text or "", expected)  # type: ignore[arg-type]
 
 
 def tally(expectations: dict[str, dict[str, object]],

@@ -6,12 +6,11 @@ needs nothing outside the repo. Figures come from bench/eval_cleaner.py --split 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from pathlib import Path
 
 from services.normalize.cleaner import clean_capture
+from tests.devdata import half, snippet_score
 
 CAPTURES = Path(__file__).resolve().parent / "data" / "captures"
 
@@ -21,29 +20,16 @@ MIN_PERFECT_PAGES = 70
 MIN_WITH_RATE = 0.895
 MAX_WITHOUT_LEAK_RATE = 0.13
 
-_WS = re.compile(r"\s+")
-
-
-def _collapse(s: str) -> str:
-    return _WS.sub(" ", s).strip()
-
-
-def _is_check(name: str) -> bool:
-    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 1
-
-
 def test_check_split_meets_floors() -> None:
     """Pages meeting every snippet, 'with' found and 'without' leaked stay at their floors."""
     exps = json.loads((CAPTURES / "expectations.json").read_text(encoding="utf-8"))
     perfect = w_found = w_total = wo_leak = wo_total = 0
     for name, exp in exps.items():
-        if not _is_check(name):
+        if half(name) != "check":
             continue
         c = clean_capture((CAPTURES / (name[:-5] + ".txt")).read_text(encoding="utf-8"))
-        text, title = _collapse("\n".join(c.paragraphs)), _collapse(c.title or "")
-        found = sum(1 for s in exp["with"] if _collapse(s) in text or _collapse(s) in title)
-        leaked = sum(1 for s in exp["without"] if _collapse(s) in text)
-        perfect += int(found == len(exp["with"]) and leaked == 0)
+        found, leaked, ok = snippet_score("\n".join(c.paragraphs), exp, c.title)
+        perfect += ok
         w_found += found
         w_total += len(exp["with"])
         wo_leak += leaked

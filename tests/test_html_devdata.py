@@ -8,9 +8,7 @@ the figures reached minus two pages; ``bench/eval_html.py`` prints the full comp
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -20,19 +18,15 @@ from pressline.record import RawPage
 from pressline.settings import Settings
 from services.ingest.decode import decode_body
 from services.normalize.build import normalize_page
+from tests.devdata import half, snippet_score
 
 DEVDATA = Path(__file__).resolve().parent / "data" / "devdata"
-_WS = re.compile(r"\s+")
 
 # Reached: TUNE 81/119, CHECK 83/120 (bare trafilatura 77 / 79; comments excluded 79 / 84).
 FLOORS = {"tune": 79, "check": 81}
 # Snippet totals reached: TUNE with 328/344, leaked 32/357; CHECK with 317/359, leaked 23/356.
 MAX_LEAKED = {"tune": 36, "check": 27}
 MIN_FOUND = {"tune": 322, "check": 311}
-
-
-def half(name: str) -> str:
-    return "tune" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 0 else "check"
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +42,7 @@ def results() -> dict[str, tuple[int, int, bool]]:
             text = normalize_page(page, html, settings).text
         except EmptyExtraction:
             text = ""
-        flat = _WS.sub(" ", text)
-        found = sum(1 for s in expected["with"] if _WS.sub(" ", s) in flat)
-        leaked = sum(1 for s in expected["without"] if _WS.sub(" ", s) in flat)
-        out[name] = (found, leaked, found == len(expected["with"]) and leaked == 0)
+        out[name] = snippet_score(text, expected)
     return out
 
 

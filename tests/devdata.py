@@ -1,0 +1,32 @@
+"""The devdata evaluation rules, in one place for the regression tests and bench/eval_*.py.
+
+Pages are split by the sha1 of their file name (even: TUNE, where choices are made; odd:
+CHECK, where they are verified). Snippets match as substrings after collapsing whitespace,
+as trafilatura's own evaluation does; a 'with' snippet found in the title counts as found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+
+_WS = re.compile(r"\s+")
+
+
+def half(name: str) -> str:
+    """``tune`` or ``check`` for a devdata file name."""
+    return "tune" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 0 else "check"
+
+
+def collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def snippet_score(text: str, expected: Mapping[str, Sequence[str]],
+                  title: str | None = None) -> tuple[int, int, bool]:
+    """(with-snippets found, without-snippets leaked, page meets every snippet)."""
+    body, head = collapse(text), collapse(title or "")
+    found = sum(1 for s in expected["with"] if collapse(s) in body or collapse(s) in head)
+    leaked = sum(1 for s in expected["without"] if collapse(s) in body)
+    return found, leaked, found == len(expected["with"]) and leaked == 0
