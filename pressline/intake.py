@@ -39,14 +39,15 @@ def job_for(item: str, refresh: str = "") -> Job:
     ``refresh`` (any string, e.g. a timestamp) makes a new id for the same item, to fetch a
     page again on purpose: an updated article then becomes a new version.
     """
+    salt = (refresh,) if refresh else ()  # no salt: the ids every other producer computes
     if looks_like_url(item):
-        return Job(job_id=digest("url", item.strip(), refresh), item=item.strip(), kind="url")
+        return Job(job_id=digest("url", item.strip(), *salt), item=item.strip(), kind="url")
     path = os.path.abspath(item)
     try:
         st = os.stat(path)
-        ident = digest("file", path, str(st.st_size), str(st.st_mtime_ns), refresh)
+        ident = digest("file", path, str(st.st_size), str(st.st_mtime_ns), *salt)
     except OSError:
-        ident = digest("file", path, refresh)
+        ident = digest("file", path, *salt)
     return Job(job_id=ident, item=path, kind="file")
 
 
