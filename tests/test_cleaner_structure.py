@@ -6,6 +6,7 @@ from services.normalize.cleaner import clean_capture
 from services.normalize.cleaner.blocks import canonical, page_from_text, split_lines
 from services.normalize.cleaner.language import vote_language
 from services.normalize.cleaner.lexicon import normalize
+from tests.conftest import capture_page as page
 
 EN_BODY = [
     "The village council agreed on Tuesday to reopen the old ferry landing, which has been "
@@ -18,11 +19,6 @@ EN_BODY = [
 EN_TITLE = "Ferry landing to reopen after flood repairs"
 
 
-def page(*parts: str | list[str]) -> str:
-    lines: list[str] = []
-    for p in parts:
-        lines.extend(p if isinstance(p, list) else [p])
-    return "\n".join(lines) + "\n"
 
 
 def _thread(rows: list[tuple[str, str, str]], opener: str, reply: str) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 
 from services.normalize.cleaner import clean_body, clean_capture
 from services.normalize.cleaner.templates import RedisTemplateStore, fingerprint
+from tests.conftest import capture_page as page
 
 EN_BODY = [
     "The harbour authority approved a plan on Monday to rebuild the old grain pier, which has "
@@ -23,11 +24,6 @@ EN_BODY = [
 EN_TITLE = "Harbour Authority Backs Plan to Rebuild Grain Pier"
 
 
-def page(*parts: str | list[str]) -> str:
-    lines: list[str] = []
-    for p in parts:
-        lines.extend(p if isinstance(p, list) else [p])
-    return "\n".join(lines) + "\n"
 
 
 def test_paywall_prompt_removed() -> None:

@@ -8,11 +8,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pytest
@@ -25,7 +24,7 @@ from pressline.settings import Settings
 from pressline.stream import read_outcome
 from services.ingest.discover import discover, submit_new
 from services.ingest.fetch import make_client
-from tests.conftest import ARTICLE_HTML, ROOT, cli
+from tests.conftest import ARTICLE_HTML, ROOT, cli, serve_http
 
 pytestmark = pytest.mark.usefixtures("workers")
 
@@ -60,11 +59,8 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def feed_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_http(FeedHandler) as base:
+        yield base
 
 
 def arts(base: str, tag: str, *names: str) -> list[str]:

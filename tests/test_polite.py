@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,7 +27,7 @@ from pressline.stream import read_outcome
 from pressline.workers import start_worker_process, stop_worker_process
 from services.ingest.fetch import fetch, make_client
 from services.ingest.polite import bucket_key, take_token
-from tests.conftest import ARTICLE_HTML, ROOT, QuietHandler
+from tests.conftest import ARTICLE_HTML, ROOT, QuietHandler, serve_http
 from tests.test_pipeline import run_items
 
 pytestmark = pytest.mark.usefixtures("workers")
@@ -68,11 +67,8 @@ class PoliteHandler(QuietHandler):
 def polite_server() -> Iterator[str]:
     """A fresh server (new port: its robots.txt is not cached yet) per test."""
     PoliteHandler.hits = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), PoliteHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_http(PoliteHandler) as base:
+        yield base
 
 
 def test_robots_disallow_dead_letter_and_cache(settings: Settings, rclient: redis.Redis,
