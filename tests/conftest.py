@@ -91,6 +91,17 @@ def tool(name: str, package: str) -> str:
     return found
 
 
+# An invented German article body, shared by the cleaner's tests.
+DE_BODY = (
+    "Der Gemeinderat hat am Dienstag beschlossen, die alte Stadtbibliothek zu sanieren und "
+    "im Erdgeschoss ein kleines Café einzurichten.",
+    "Die Arbeiten sollen im Frühjahr beginnen und etwa ein Jahr dauern, wie die "
+    "Bürgermeisterin nach der Sitzung mitteilte.",
+    "Während der Sanierung werden die Bücher in einer ehemaligen Schule am Marktplatz "
+    "ausgeliehen, die dafür bereits umgebaut wurde.",
+)
+
+
 def capture_page(*parts: str | list[str]) -> str:
     """A text capture, one block a line, from lines and lists of lines."""
     lines: list[str] = []

@@ -6,6 +6,7 @@ from services.normalize.cleaner import clean_capture
 from services.normalize.cleaner.blocks import canonical, page_from_text, split_lines
 from services.normalize.cleaner.language import vote_language
 from services.normalize.cleaner.lexicon import normalize
+from tests.conftest import DE_BODY
 from tests.conftest import capture_page as page
 
 EN_BODY = [
@@ -131,14 +132,7 @@ def test_standfirst_below_headline_kept_french() -> None:
 
 def test_closing_line_without_full_stop_kept_german() -> None:
     """The article's last sentence, set without a final stop, stays in the text."""
-    body = [
-        "Der Gemeinderat hat am Dienstag beschlossen, die alte Stadtbibliothek zu sanieren und "
-        "im Erdgeschoss ein kleines Café einzurichten.",
-        "Die Arbeiten sollen im Frühjahr beginnen und etwa ein Jahr dauern, wie die "
-        "Bürgermeisterin nach der Sitzung mitteilte.",
-        "Während der Sanierung werden die Bücher in einer ehemaligen Schule am Marktplatz "
-        "ausgeliehen, die dafür bereits umgebaut wurde.",
-    ]
+    body = list(DE_BODY)
     last = (
         "Wer bis dahin noch Bücher zurückgeben möchte, kann das wie gewohnt an der "
         "Rückgabeklappe neben dem Haupteingang tun"

@@ -9,6 +9,7 @@ import pytest
 
 from services.normalize.cleaner import clean_body, clean_capture
 from services.normalize.cleaner.templates import RedisTemplateStore, fingerprint
+from tests.conftest import DE_BODY
 from tests.conftest import capture_page as page
 
 EN_BODY = [
@@ -47,14 +48,7 @@ def test_newsletter_promo_removed_between_paragraphs() -> None:
 
 def test_comment_widget_removed_german() -> None:
     """German comment widgets ("Kommentar schreiben", "3 Kommentare") are removed."""
-    body = [
-        "Der Gemeinderat hat am Dienstag beschlossen, die alte Stadtbibliothek zu sanieren und "
-        "im Erdgeschoss ein kleines Café einzurichten.",
-        "Die Arbeiten sollen im Frühjahr beginnen und etwa ein Jahr dauern, wie die "
-        "Bürgermeisterin nach der Sitzung mitteilte.",
-        "Während der Sanierung werden die Bücher in einer ehemaligen Schule am Marktplatz "
-        "ausgeliehen, die dafür bereits umgebaut wurde.",
-    ]
+    body = list(DE_BODY)
     c = clean_capture(page("Stadtbibliothek wird saniert", body, "3 Kommentare",
                            "Kommentar schreiben", "Antworten"))  # fmt: skip
     assert c.paragraphs == body
