@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from itertools import compress, count, pairwise, repeat
-from operator import ge
+from collections.abc import Iterable
+from itertools import compress, count, islice, pairwise, repeat
+from operator import eq, ge, itemgetter, lt, ne, or_
 
 from . import lexicon, signals
 from .blocks import Page
@@ -37,6 +38,8 @@ NEAR_KEY_CHARS = 32  # near repeats share their first or last normalized charact
 NEAR_LONG_RATIO = 1.6
 NEAR_LONG_OVERLAP = 0.6
 WORDS_MATCH_MAX = 6
+_KEY_HEAD = itemgetter(slice(None, NEAR_KEY_CHARS))
+_KEY_TAIL = itemgetter(slice(-NEAR_KEY_CHARS, None))
 
 GOOD, NEAR, SHORT, BAD, BODY = "good", "near", "short", "bad", "body"
 
@@ -167,11 +170,14 @@ def mark_repeats(page: Page) -> None:
     repeats from opening/closing keys within a bounded window."""
     norms, state, n_words = page.norms, page.state, page.n_words
     counts = page.counts = Counter(norms)
-    multi = {k for k, c in counts.items() if c >= 2}
+    # Whole-page filters are ``compress``/``map`` passes; Python loops visit only hits.
+    multi: set[str] = set()
+    if len(counts) < page.n:
+        multi = set(compress(counts, map(lt, repeat(1), counts.values())))
     adjacent: set[int] = set()
     rep_idx: list[int] = []
     if multi:
-        rep_idx = [i for i, s in enumerate(norms) if s in multi]
+        rep_idx = list(compress(count(), map(multi.__contains__, norms)))
         last: dict[str, int] = {}
         for i in rep_idx:
             j = last.get(norms[i])
@@ -184,15 +190,24 @@ def mark_repeats(page: Page) -> None:
     # similar length with the same opening or closing characters, confirmed by word
     # overlap. Keys, not pairwise similarity: a line is compared with another only when
     # their keys match, so tables and lists of similar short rows are not "repeats".
-    k_chars = NEAR_KEY_CHARS
     min_words = NEAR_MIN_WORDS_REPEAT
-    cand = [i for i, s in enumerate(norms) if len(s) > k_chars and n_words[i] >= min_words]
-    heads = [norms[i][:k_chars] for i in cand]
-    tails = [norms[i][-k_chars:] for i in cand]
+    cand = [
+        i
+        for i in compress(count(), map(lt, repeat(NEAR_KEY_CHARS), map(len, norms)))
+        if n_words[i] >= min_words
+    ]
+    cand_norms = list(map(norms.__getitem__, cand))
+    heads = list(map(_KEY_HEAD, cand_norms))
+    tails = list(map(_KEY_TAIL, cand_norms))
     head_count, tail_count = Counter(heads), Counter(tails)
+    keyed: Iterable[bool] = ()
+    if len(head_count) < len(heads) or len(tail_count) < len(tails):
+        dup_heads = set(compress(head_count, map(lt, repeat(1), head_count.values())))
+        dup_tails = set(compress(tail_count, map(lt, repeat(1), tail_count.values())))
+        keyed = map(or_, map(dup_heads.__contains__, heads), map(dup_tails.__contains__, tails))
     last_head: dict[str, int] = {}
     last_tail: dict[str, int] = {}
-    for k in [k for k, h in enumerate(heads) if head_count[h] > 1 or tail_count[tails[k]] > 1]:
+    for k in compress(count(), keyed):
         i, head, tail = cand[k], heads[k], tails[k]
         for j in (last_head.get(head), last_tail.get(tail)):
             if (
@@ -205,27 +220,38 @@ def mark_repeats(page: Page) -> None:
                 break
         last_head[head] = i
         last_tail[tail] = i
-    todo = sorted(adjacent.union(near_hits, rep_idx)) if (near_hits or multi) else []
-    for i in todo:
-        c = counts[norms[i]]
-        j = near_hits.get(i)
-        if j is not None and state[j] != BAD:
-            _bad(page, j, "caption", "near_repeat", f"repeat:{max(2, c)}")
-        if state[i] == BAD:
-            continue
-        if i in adjacent or j is not None:
-            _bad(page, i, "caption", f"repeat:{max(2, c)}", "adjacent_repeat")
-        elif c >= 2 and n_words[i] < SUBHEADING_MAX_WORDS:
-            _bad(page, i, "duplicate", f"repeat:{c}")
+    # Each line's own verdict depends only on its state before this step, so own verdicts
+    # run first (the many plain duplicates in one tight loop) and near-repeat partners
+    # after, in line order: the same labels as one ordered pass over all of them.
+    special = adjacent.union(near_hits)
+    for i in sorted(special):
+        if state[i] != BAD:
+            _bad(page, i, "caption", f"repeat:{max(2, counts[norms[i]])}", "adjacent_repeat")
+    if multi:
+        cat, sig = page.cat, page.sig
+        dup_sig: dict[int, tuple[str, ...]] = {}
+        short = SUBHEADING_MAX_WORDS
+        for i in rep_idx:
+            if state[i] != BAD and n_words[i] < short:
+                c = counts[norms[i]]
+                g = dup_sig.get(c)
+                if g is None:
+                    g = dup_sig[c] = (f"repeat:{c}",)
+                state[i] = BAD
+                cat[i] = "duplicate"
+                sig[i] = sig[i] + g
+    for i in sorted(near_hits):
+        j = near_hits[i]
+        if state[j] != BAD:
+            _bad(page, j, "caption", "near_repeat", f"repeat:{max(2, counts[norms[i]])}")
     # Long non-adjacent repeats: keep the first, drop later copies.
     if multi:
         seen: set[str] = set()
-        for i in rep_idx:
+        for i in compress(rep_idx, map(ne, map(state.__getitem__, rep_idx), repeat(BAD))):
             norm = norms[i]
-            if state[i] != BAD:
-                if norm in seen:
-                    _bad(page, i, "duplicate", f"repeat:{counts[norm]}")
-                seen.add(norm)
+            if norm in seen:
+                _bad(page, i, "duplicate", f"repeat:{counts[norm]}")
+            seen.add(norm)
 
 
 ZONE_MIN_GOOD_WORDS = 300
@@ -244,6 +270,8 @@ _END_MARKERS = frozenset({"comments", "site"})
 
 
 _THREAD_META_SIGNALS = frozenset({"date_or_time", "relative_time", "comment_byline"})
+_META_CATEGORIES = frozenset({"comments", "other"})
+_LIGHT_BOILERPLATE = frozenset({"caption", "duplicate"})
 
 
 def _comment_threads(page: Page) -> set[int]:
@@ -254,8 +282,8 @@ def _comment_threads(page: Page) -> set[int]:
     cat, sig = page.cat, page.sig
     meta = [
         i
-        for i, c in enumerate(cat)
-        if c == "comments" or (c == "other" and sig[i] and sig[i][0] in _THREAD_META_SIGNALS)
+        for i in compress(count(), map(_META_CATEGORIES.__contains__, cat))
+        if cat[i] == "comments" or (sig[i] and sig[i][0] in _THREAD_META_SIGNALS)
     ]
     if len(meta) < THREAD_MIN_META:
         return set()
@@ -270,44 +298,63 @@ def _comment_threads(page: Page) -> set[int]:
     return out
 
 
-def main_region(page: Page) -> tuple[int, int]:
-    """Maximum-sum run of line weights (Kadane); (-1, -1) when nothing is prose.
-
-    Prose adds its length; boilerplate subtracts. After an end-of-article marker (comment
-    widget, copyright footer) following the article, prose counts against."""
+def _weights(page: Page) -> list[float]:
+    """Line weights for the region: prose adds its length (at most 150), a sentence-ending
+    short line 3, other short lines -1 or -2, captions and duplicates -4, other
+    boilerplate -12. After an end-of-article marker (comment widget, copyright footer)
+    that follows enough prose, prose weighs against (half its length) and is marked."""
     state, n_words, cat, sig = page.state, page.n_words, page.cat, page.sig
-    total_good = sum(n for s, n in zip(state, n_words, strict=True) if s == GOOD) or 1
-    need = min(ZONE_MIN_GOOD_WORDS, 0.5 * total_good)
+    weight = [
+        float(min(n, 150))
+        if s == GOOD
+        else 3.0
+        if s == NEAR
+        else (-1.0 if n <= 3 else -2.0)
+        if s == SHORT
+        else (-4.0 if c in _LIGHT_BOILERPLATE else -12.0)
+        for s, n, c in zip(state, n_words, cat, strict=True)
+    ]
+    is_good = list(map(eq, state, repeat(GOOD)))
+    total_good = sum(compress(n_words, is_good))
+    need = min(ZONE_MIN_GOOD_WORDS, 0.5 * (total_good or 1))
     thread_need = min(THREAD_MIN_GOOD_WORDS, need)
-    threads = _comment_threads(page)
-    seen_good = 0
-    zone = ""
-    weight = page.weight
+    threads: set[int] | None = None
+    zone, start = "", -1
+    seen_good, upto = 0, 0  # prose words in lines [0, upto)
+    for i in compress(count(), map(_END_MARKERS.__contains__, cat)):
+        if state[i] != BAD:
+            continue
+        seen_good += sum(compress(islice(n_words, upto, i), islice(is_good, upto, i)))
+        upto = i
+        if threads is None:
+            threads = _comment_threads(page)
+        if i in threads and seen_good >= thread_need:
+            zone = "comment"
+        elif seen_good >= need:
+            sg = sig[i]
+            if sg and sg[0].startswith("lexicon:"):
+                zone = "comment" if cat[i] == "comments" else "footer"
+        if zone:
+            start = i
+            break
+    if zone:
+        mark = (f"{zone}_zone",)
+        for i in range(start + 1, page.n):
+            s = state[i]
+            if s == GOOD:
+                weight[i] = -weight[i] / 2
+                sig[i] = sig[i] + mark
+            elif s == NEAR:
+                weight[i] = -1.0
+    return weight
+
+
+def main_region(page: Page) -> tuple[int, int]:
+    """Maximum-sum run of line weights (Kadane); (-1, -1) when nothing is prose."""
+    weight = page.weight = _weights(page)
     best, best_s, best_e = 0.0, -1, -1
     cur, cur_s = 0.0, 0
-    for i, s in enumerate(state):
-        if s == SHORT:
-            w = -1.0 if n_words[i] <= 3 else -2.0
-        elif s == GOOD:
-            n = n_words[i]
-            w = float(min(n, 150))
-            if zone:
-                w = -w / 2
-                sig[i] = sig[i] + (f"{zone}_zone",)
-            seen_good += n
-        elif s == NEAR:
-            w = 3.0 if not zone else -1.0
-        else:
-            c = cat[i]
-            w = -4.0 if c in ("caption", "duplicate") else -12.0
-            if c in _END_MARKERS and not zone:
-                if i in threads and seen_good >= thread_need:
-                    zone = "comment"
-                elif seen_good >= need:
-                    sg = sig[i]
-                    if sg and sg[0].startswith("lexicon:"):
-                        zone = "comment" if c == "comments" else "footer"
-        weight[i] = w
+    for i, w in enumerate(weight):
         if cur <= 0:
             cur, cur_s = w, i
         else:

@@ -5,8 +5,7 @@ A capture that starts with body text gets no headline: nothing is invented.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from itertools import accumulate, compress, islice, repeat
+from itertools import compress, islice, repeat
 from operator import eq, itemgetter
 
 from . import signals
@@ -29,11 +28,15 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
     except ValueError:
         return None
     norms = page.norms
-    body_norms = [
-        norms[i]
-        for i in compress(range(first, page.n), map(eq, islice(state, first, None), repeat(BODY)))
-    ]
-    ends = list(accumulate(map(len, body_norms)))
+    # The topic sample: body lines from the first one until BODY_SAMPLE_CHARS characters
+    # (the line that crosses the limit included).
+    body_norms: list[str] = []
+    size = 0
+    for i in compress(range(first, page.n), map(eq, islice(state, first, None), repeat(BODY))):
+        body_norms.append(norms[i])
+        size += len(norms[i])
+        if size >= BODY_SAMPLE_CHARS:
+            break
     lo = max(0, first - MAX_LOOKBACK)
     lines, n_words, cat, sig, counts = page.lines, page.n_words, page.cat, page.sig, page.counts
     cands: list[tuple[int, set[str]]] = []
@@ -52,7 +55,7 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
         return None
     # The topic: the words of the body's first BODY_SAMPLE_CHARS characters and their
     # 5-letter stems, looked up only for the candidates' words (no set of the sample).
-    sample = " ".join(body_norms[: bisect_left(ends, BODY_SAMPLE_CHARS) + 1]).split()
+    sample = " ".join(body_norms).split()
     words = set().union(*(c for _, c in cands))
     found = words.intersection(sample)
     stems_wanted = {t[:5] for t in words - found if len(t) >= 5}
@@ -72,7 +75,8 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
         score = overlap
         score += 0.25 if repeated else 0.0
         score += 0.15 * (1 - (first - i) / MAX_LOOKBACK)
-        score += 0.1 if signals.caps_ratio(lines[i]) >= 0.6 else 0.0
+        if score + 0.1 > best_score and signals.caps_ratio(lines[i]) >= 0.6:
+            score += 0.1
         if score > best_score:
             best, best_score = i, score
     return best

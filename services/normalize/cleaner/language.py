@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 
 SAMPLE_CHARS = 300
 _MIN_SAMPLE_WORDS = 10
@@ -63,7 +64,11 @@ def vote_language(
 ) -> str | None:
     """Language of the first prose-like lines by function-word counts; None if unclear."""
     toks: list[str] = []
-    for i in _prose_first(n_words, terminal):
+    # Lazily: most pages reach VOTE_TOKENS within their first few sentences.
+    long = _MIN_SAMPLE_WORDS
+    first = (i for i, n in enumerate(n_words) if n > long and terminal[i])
+    then = (i for i, n in enumerate(n_words) if n > long and not terminal[i])
+    for i in chain(first, then):
         toks += norms[i].split()
         if len(toks) >= VOTE_TOKENS:
             break
