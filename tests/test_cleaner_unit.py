@@ -56,6 +56,37 @@ def test_comment_widget_removed_german() -> None:
     assert {r.category for r in c.removed if r.text != c.title} == {"comments"}
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "12 thoughts on “Harbour Authority Backs Plan to Rebuild Grain Pier”",
+        "One response to \"Harbour Authority Backs Plan to Rebuild Grain Pier\"",
+        "3 Antworten zu „Hafenbehörde will alten Getreidekai erneuern“",
+        "5 réponses à « Le port va reconstruire la vieille jetée »",
+        "2 comentarios en «El puerto reconstruirá el viejo muelle»",
+    ],
+)
+def test_comment_thread_header_removed(header: str) -> None:
+    """A blog's comment-thread header (count, replies, quoted title) is a comment widget,
+    and it ends the article: the comment below it goes too."""
+    comment = ("I walked past the pier last week and the railings were already rusting, so "
+               "this is good news for everyone who fishes there.")  # fmt: skip
+    c = clean_capture(page(EN_TITLE, EN_BODY, header, "Jane Miller", comment, "Reply"))
+    assert c.paragraphs == EN_BODY
+    removed = {r.text: r for r in c.removed}
+    assert removed[header].category == "comments"
+    assert removed[header].signals[0] in ("comment_count", "lexicon:comments")
+    assert comment in removed
+
+
+def test_count_of_responses_in_a_sentence_is_kept() -> None:
+    """A body sentence that merely counts responses is not a comment header."""
+    line = ("The authority said 240 responses to its consultation had been received, most of "
+            "them from boat owners who use the pier every week.")  # fmt: skip
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], line, EN_BODY[2:]))
+    assert line in c.paragraphs
+
+
 def test_caption_repeated_three_times_removed() -> None:
     """A caption shown three times in a row is removed, every copy."""
     cap = "Workers inspect the damaged pilings of the grain pier at low tide"

@@ -101,6 +101,9 @@ def evidence(
                 _bad(page, i, cat, f"lexicon:{cat}", "short")
             else:
                 _bad(page, i, cat, f"lexicon:{cat}")
+    for i in signals.page_comment_counts(page, padded):
+        if state[i] != BAD:
+            _bad(page, i, "comments", "comment_count")
     for i in signals.page_credits(page, padded):
         if state[i] != BAD:
             _bad(page, i, "caption", "credit_shape")
@@ -332,7 +335,7 @@ def _weights(page: Page) -> list[float]:
             zone = "comment"
         elif seen_good >= need:
             sg = sig[i]
-            if sg and sg[0].startswith("lexicon:"):
+            if sg and (sg[0].startswith("lexicon:") or sg[0] == "comment_count"):
                 zone = "comment" if cat[i] == "comments" else "footer"
         if zone:
             start = i

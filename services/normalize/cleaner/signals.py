@@ -65,6 +65,18 @@ _COMMENT_BYLINE = re.compile(
     re.IGNORECASE,
 )
 COMMENT_BYLINE_MAX_WORDS = 8
+# The header blog themes put over a comment thread: a count, a word for replies, a
+# preposition and the post's title in quotes ("12 thoughts on “Title”", "3 Antworten zu
+# „Titel“", "5 réponses à « Titre »"). Page-level form: from a line start.
+_COMMENT_COUNT_BODY = (
+    r"(?:\d+|one|eine?|una?|une)\s+"
+    r"(?:responses?|replies|reply|thoughts?|comments?|antworten|antwort|gedanken|gedanke|"
+    r"kommentare?|reaktionen|respuestas?|comentarios?|réponses?|commentaires?|"
+    r"komentarz[ey]?|odpowied[zź]\w*|risposte|commenti|respostas?|comentários?)\s+"
+    r"(?:to|on|for|zu|auf|a|en|à|sur|do|na|su|para)\s+[“\"„«‘'‚»]"
+)
+_COMMENT_COUNT_PAGE = re.compile(r"\n" + _COMMENT_COUNT_BODY, re.IGNORECASE)
+COMMENT_COUNT_MAX_WORDS = 40
 
 
 def is_relative_time(text: str) -> bool:
@@ -114,6 +126,16 @@ def page_durations(page: Page, padded: str) -> list[int]:
         if len(lines[i]) <= DURATION_MAX_CHARS:
             out.append(i)
     return out
+
+
+def page_comment_counts(page: Page, padded: str) -> list[int]:
+    """Lines that open with a comment-thread header (count, "replies", title in quotes)."""
+    n_words = page.n_words
+    return [
+        i
+        for i in (page.line_of(m.start()) for m in _COMMENT_COUNT_PAGE.finditer(padded))
+        if n_words[i] <= COMMENT_COUNT_MAX_WORDS
+    ]
 
 
 def page_credits(page: Page, padded: str) -> set[int]:
