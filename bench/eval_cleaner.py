@@ -9,7 +9,10 @@ second pass (trafilatura.extract -> clean_body) against trafilatura alone.
 over-pruning (the real score is a shingle F1 against the article body, where a lost body
 line costs more than a leaked short boilerplate line).
 
-Usage: python bench/eval_cleaner.py [--split tune|check|all] [--show FILE] [--html]
+``--titles`` scores the headline the cleaner finds against the page's own title (from
+the HTML metadata): right, wrong, or none found.
+
+Usage: python bench/eval_cleaner.py [--split tune|check|all] [--show FILE] [--html] [--titles]
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from render_capture import decode_html, render_capture  # noqa: E402
 
 from services.normalize.cleaner import clean_body, clean_capture  # noqa: E402
-from tests.devdata import collapse  # noqa: E402
+from tests.devdata import collapse, title_matches  # noqa: E402
 from tests.devdata import half as split_of  # noqa: E402
 
 DEVDATA = ROOT / "tests" / "data" / "devdata"  # the 239 pages, gzipped, and expectations
@@ -153,6 +156,33 @@ def run_html(names: list[str], exps: dict[str, dict]) -> None:
     print(f"clean_body removed {removed_total} paragraphs in all")
 
 
+def page_title(name: str) -> str | None:
+    """The page's own title, from its HTML metadata (the reference for headlines)."""
+    from trafilatura.metadata import extract_metadata
+
+    meta = extract_metadata(decode_html(page_bytes(name)))
+    return meta.title if meta and meta.title else None
+
+
+def run_titles(names: list[str], verbose: bool) -> None:
+    tally = {sp: {"pages": 0, "right": 0, "wrong": 0, "none": 0} for sp in ("tune", "check")}
+    for name in names:
+        ref = page_title(name)
+        if not ref:
+            continue
+        got = clean_capture(capture_for(name)).title
+        verdict = "none" if got is None else "right" if title_matches(ref, got) else "wrong"
+        t = tally[split_of(name)]
+        t["pages"] += 1
+        t[verdict] += 1
+        if verbose and verdict != "right":
+            print(f"{verdict:<5} {name[:40]:<40} page={ref[:50]!r} found={(got or '')[:50]!r}")
+    for sp, t in tally.items():
+        if t["pages"]:
+            print(f"--- split {sp}: headline right {t['right']}/{t['pages']}, "
+                  f"wrong {t['wrong']}, none found {t['none']}")
+
+
 def _print(scores: dict, systems: dict) -> None:
     for sp in ("tune", "check", "all"):
         print(f"--- split {sp}")
@@ -187,12 +217,16 @@ def main() -> int:
     ap.add_argument("--show")
     ap.add_argument("--html", action="store_true")
     ap.add_argument("--failures", action="store_true", help="list pages missing a snippet")
+    ap.add_argument("--titles", action="store_true", help="score the headlines found")
     args = ap.parse_args()
     exps = load_expectations()
     if args.show:
         show(args.show, exps)
         return 0
     names = [n for n in exps if args.split == "all" or split_of(n) == args.split]
+    if args.titles:
+        run_titles(names, verbose=args.split != "all")
+        return 0
     if args.failures:
         for n in names:
             c = clean_capture(capture_for(n))

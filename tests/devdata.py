@@ -3,6 +3,8 @@
 Pages are split by the sha1 of their file name (even: TUNE, where choices are made; odd:
 CHECK, where they are verified). Snippets match as substrings after collapsing whitespace,
 as trafilatura's own evaluation does; a 'with' snippet found in the title counts as found.
+Headlines are scored against the page's own title (its HTML metadata, which often carries
+the site name too): right when most words of the shorter of the two are shared.
 """
 
 from __future__ import annotations
@@ -30,3 +32,16 @@ def snippet_score(text: str, expected: Mapping[str, Sequence[str]],
     found = sum(1 for s in expected["with"] if collapse(s) in body or collapse(s) in head)
     leaked = sum(1 for s in expected["without"] if collapse(s) in body)
     return found, leaked, found == len(expected["with"]) and leaked == 0
+
+
+_WORD = re.compile(r"\w{3,}")
+
+
+def title_matches(reference: str, title: str | None) -> bool:
+    """The headline found names the same thing as the page's own title: at least
+    TITLE_SHARE of the words (3+ letters) of the shorter one are in the other."""
+    ref, got = set(_WORD.findall(reference.lower())), set(_WORD.findall((title or "").lower()))
+    return bool(ref and got) and len(ref & got) >= TITLE_SHARE * min(len(ref), len(got))
+
+
+TITLE_SHARE = 0.6
