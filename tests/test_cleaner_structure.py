@@ -232,3 +232,20 @@ def test_clean_body_keeps_multiline_paragraph_whole() -> None:
     c = clean_body(paras)
     assert c.paragraphs == [" ".join(paras[0].split()), paras[2]]
     assert [r.category for r in c.removed] == ["promo"]
+
+
+def test_footer_starts_at_a_footer_not_at_a_lone_help_link() -> None:
+    """A lone "Help" link in an account menu is no footer; a link cluster or a copyright is."""
+    from services.normalize.cleaner import classify
+    from services.normalize.cleaner.stopwords import stoplist
+
+    lines = ["Login", "Help", "Newsletter", "Search", "Weather", "Jobs", "Recipes", "Video",
+             "Contact", "Imprint", "Privacy", "Cookie settings", "Sitemap",
+             "© 2024 Example Media. All rights reserved."]  # fmt: skip
+    p = page_from_text("\n".join(lines))
+    classify.evidence(p, stoplist("en"))
+    site = [i for i in range(p.n) if p.cat[i] == "site"]
+    assert {lines[i] for i in site} >= {"Help", "Imprint", "Privacy", "Sitemap"}
+    assert not classify._footer_marker(p, lines.index("Help"))
+    assert classify._footer_marker(p, lines.index("Imprint"))
+    assert classify._footer_marker(p, len(lines) - 1)

@@ -336,7 +336,10 @@ def _weights(page: Page) -> list[float]:
         elif seen_good >= need:
             sg = sig[i]
             if sg and (sg[0].startswith("lexicon:") or sg[0] == "comment_count"):
-                zone = "comment" if cat[i] == "comments" else "footer"
+                if cat[i] == "comments":
+                    zone = "comment"
+                elif _footer_marker(page, i):
+                    zone = "footer"
         if zone:
             start = i
             break
@@ -350,6 +353,21 @@ def _weights(page: Page) -> list[float]:
             elif s == NEAR:
                 weight[i] = -1.0
     return weight
+
+
+FOOTER_WINDOW = 5
+FOOTER_MIN_LINKS = 3
+
+
+def _footer_marker(page: Page, i: int) -> bool:
+    """A site line that starts the footer: one of several words (a copyright notice,
+    "Imprint Privacy"), or one of FOOTER_MIN_LINKS site lines within FOOTER_WINDOW lines
+    (Imprint / Privacy / Contact). A lone "Help" in an account menu does not end the page."""
+    if page.n_words[i] > 1:
+        return True
+    cat = page.cat
+    lo, hi = max(0, i - FOOTER_WINDOW), min(page.n, i + FOOTER_WINDOW + 1)
+    return sum(1 for k in range(lo, hi) if cat[k] == "site") >= FOOTER_MIN_LINKS
 
 
 def main_region(page: Page) -> tuple[int, int]:
