@@ -249,3 +249,16 @@ def test_footer_starts_at_a_footer_not_at_a_lone_help_link() -> None:
     assert not classify._footer_marker(p, lines.index("Help"))
     assert classify._footer_marker(p, lines.index("Imprint"))
     assert classify._footer_marker(p, len(lines) - 1)
+
+
+def test_sentence_sparse_in_function_words_kept_between_captions_german() -> None:
+    """A whole sentence with few function words (German compounds) between two photo
+    captions is body, not a boilerplate neighbour."""
+    sparse = ("Steigende Energiepreise, teure Baumaterialien, fehlende Fachkräfte, lange "
+              "Genehmigungsverfahren und strenge Auflagen verzögern zahlreiche kommunale "
+              "Bauprojekte erheblich.")  # fmt: skip
+    cap = "Blick in den Lesesaal der alten Stadtbibliothek"
+    c = clean_capture(page("Stadtbibliothek wird saniert", list(DE_BODY[:2]), cap, cap,
+                           sparse, "Foto: Stadtarchiv", list(DE_BODY[2:])))  # fmt: skip
+    assert sparse in c.paragraphs
+    assert cap not in c.paragraphs

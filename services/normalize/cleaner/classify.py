@@ -29,6 +29,8 @@ from .stopwords import DENSITY_HIGH, DENSITY_LOW
 GOOD_MIN_WORDS = 12
 LONG_WORDS = 25
 NEAR_MIN_WORDS = 5
+LONG_SENTENCE_WORDS = 15
+DENSITY_SPARSE = 0.10
 SUBHEADING_MAX_WORDS = 12
 HEADLINE_SHAPED_WORDS = 10
 REPEAT_WINDOW = 3
@@ -155,6 +157,10 @@ def _shape(page: Page, stop: frozenset[str], idx: list[int]) -> None:
         ):
             state[i] = GOOD
         elif t and dense:
+            state[i] = NEAR
+        elif t and n >= LONG_SENTENCE_WORDS and r >= DENSITY_SPARSE:
+            # A whole sentence with few function words (German compounds, technical
+            # prose): body when the region around it is, never a reason for a region.
             state[i] = NEAR
         else:
             state[i] = SHORT
