@@ -282,3 +282,26 @@ def test_headline_matched_by_stems_and_words() -> None:
     c = clean_capture(page("Startseite", "Politik", title, body, "Kommentare"))
     assert c.title == title
     assert c.paragraphs == body
+
+
+CONSENT_DIALOG = [
+    "Some of the data we keep on your device is needed for the pages to work at all, for "
+    "example to remember the items in a basket or the language you chose on your first visit.",
+    "Other data helps us understand how readers move through the site, which pages they "
+    "open most often and where they leave, so that we can improve the layout over time.",
+    "A third kind of data is used to show advertising that matches your interests, and it "
+    "may be shared with partners who measure how well those advertisements perform.",
+    "You can change these choices at any time from the link at the bottom of every page, "
+    "and refusing them will not stop you from reading any of our articles or the archive.",
+]
+
+
+def test_prose_after_copyright_notice_removed() -> None:
+    """Prose below the copyright notice (a consent dialog) is not article, even when it
+    is longer than the article."""
+    notice = "© 2024 Harbour Gazette. All rights reserved."
+    c = clean_capture(page(EN_TITLE, EN_BODY, "Imprint", notice, CONSENT_DIALOG, "Accept"))
+    assert c.paragraphs == EN_BODY
+    removed = {r.text: r for r in c.removed}
+    assert all(removed[line].category == "site" for line in CONSENT_DIALOG)
+    assert "footer_zone" in removed[CONSENT_DIALOG[0]].signals

@@ -265,6 +265,7 @@ def mark_repeats(page: Page) -> None:
 
 ZONE_MIN_GOOD_WORDS = 300
 THREAD_MIN_GOOD_WORDS = 50  # article words needed before a structural comment thread
+COPYRIGHT_MIN_GOOD_WORDS = 100  # ... before a copyright notice ends the page
 THREAD_WINDOW = 8
 THREAD_MIN_META = 3
 EXTRA_RUN_MIN_WEIGHT = 40.0
@@ -339,7 +340,9 @@ def _weights(page: Page) -> list[float]:
             threads = _comment_threads(page)
         if i in threads and seen_good >= thread_need:
             zone = "comment"
-        elif seen_good >= need:
+        elif seen_good >= need or (
+            seen_good >= COPYRIGHT_MIN_GOOD_WORDS and signals.is_copyright(page.lines[i])
+        ):
             sg = sig[i]
             if sg and (sg[0].startswith("lexicon:") or sg[0] == "comment_count"):
                 if cat[i] == "comments":

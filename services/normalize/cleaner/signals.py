@@ -88,6 +88,19 @@ def is_comment_byline(text: str) -> bool:
     return _COMMENT_BYLINE.search(text) is not None
 
 
+# A copyright notice: pages put it last, under the footer, so prose after it is an
+# overlay (consent dialog, modal), not more article.
+_COPYRIGHT = re.compile(
+    r"©|\(c\)\s*\d{4}|\bcopyright\b|rights reserved|rechte vorbehalten|derechos reservados|"
+    r"droits réservés|prawa zastrzeżone|direitos reservados|diritti riservati",
+    re.IGNORECASE,
+)
+
+
+def is_copyright(text: str) -> bool:
+    return _COPYRIGHT.search(text) is not None
+
+
 def ends_with_period(text: str) -> bool:
     t = text.rstrip("\"'”’»«)]* ")
     return bool(t) and t[-1] in ".;"
