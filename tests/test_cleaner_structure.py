@@ -262,3 +262,14 @@ def test_sentence_sparse_in_function_words_kept_between_captions_german() -> Non
                            sparse, "Foto: Stadtarchiv", list(DE_BODY[2:])))  # fmt: skip
     assert sparse in c.paragraphs
     assert cap not in c.paragraphs
+
+
+def test_repeated_numbers_in_a_table_are_not_captions() -> None:
+    """Equal values recur in tables ("12 %" twice in a row): no caption or duplicate
+    label for them, and the prose on both sides of the table stays."""
+    table = ["Region", "2023", "2024", "North", "12 %", "12 %", "South", "8 %", "12 %",
+             "East", "8 %", "8 %"]  # fmt: skip
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], table, EN_BODY[2:]))
+    assert c.paragraphs[:2] == EN_BODY[:2] and c.paragraphs[-1] == EN_BODY[2]
+    cells = [r for r in c.removed if r.text in ("12 %", "8 %")]
+    assert cells and not {r.category for r in cells} & {"caption", "duplicate"}

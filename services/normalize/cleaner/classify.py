@@ -172,6 +172,15 @@ def _overlapping(a: str, b: str) -> bool:
     return len(sa & sb) >= NEAR_LONG_OVERLAP * min(len(sa), len(sb))
 
 
+def _numeric(norm: str) -> bool:
+    """A table cell or a quantity ("1", "20,2 Mio.", "15,7 %"): at least half of its
+    tokens are numbers. Equal values recur in tables and lists; that is no caption."""
+    if "0" not in norm:
+        return False
+    toks = norm.split()
+    return 2 * sum(1 for t in toks if not t.strip("0")) >= len(toks)
+
+
 def mark_repeats(page: Page) -> None:
     """Exact and near repeats: adjacent ones are caption groups, others duplicates.
 
@@ -183,6 +192,7 @@ def mark_repeats(page: Page) -> None:
     multi: set[str] = set()
     if len(counts) < page.n:
         multi = set(compress(counts, map(lt, repeat(1), counts.values())))
+        multi.difference_update([k for k in multi if _numeric(k)])
     adjacent: set[int] = set()
     rep_idx: list[int] = []
     if multi:
