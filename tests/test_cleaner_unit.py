@@ -305,3 +305,20 @@ def test_prose_after_copyright_notice_removed() -> None:
     removed = {r.text: r for r in c.removed}
     assert all(removed[line].category == "site" for line in CONSENT_DIALOG)
     assert "footer_zone" in removed[CONSENT_DIALOG[0]].signals
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Figure 2: The grain pier in 1968, when it still handled barley and wheat from the "
+        "inland farms, seen from the harbour master's office.",
+        "Abbildung: Der alte Lesesaal vor dem Umbau, aufgenommen im Frühjahr 1971 vom Dach "
+        "des gegenüberliegenden Rathauses.",
+        "Photo : la jetée au début des travaux, prise depuis la capitainerie du port.",
+    ],
+)
+def test_long_caption_with_figure_label_removed(caption: str) -> None:
+    """A line opening with a figure label and a colon is a caption, even a long sentence."""
+    c = clean_capture(page(EN_TITLE, EN_BODY[:2], caption, EN_BODY[2:]))
+    assert c.paragraphs == EN_BODY
+    assert next(r for r in c.removed if r.text == caption).category == "caption"

@@ -106,6 +106,9 @@ def evidence(
     for i in signals.page_comment_counts(page, padded):
         if state[i] != BAD:
             _bad(page, i, "comments", "comment_count")
+    for i in signals.page_caption_labels(page, padded):
+        if state[i] != BAD:
+            _bad(page, i, "caption", "caption_label")
     for i in signals.page_credits(page, padded):
         if state[i] != BAD:
             _bad(page, i, "caption", "credit_shape")

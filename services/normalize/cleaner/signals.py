@@ -141,6 +141,26 @@ def page_durations(page: Page, padded: str) -> list[int]:
     return out
 
 
+# A figure label opening a line: "Abbildung 2:", "Fig. 3:", "Foto:", "Photo:", "Grafik:".
+_CAPTION_LABEL_PAGE = re.compile(
+    r"\n[\(\[]?(?:abbildung|abb\.|fig\.|figure|foto|fotos|photo|photos|bild|image|imagen|"
+    r"grafik|graphic|infografik|infographic|illustration|gráfico|graphique)"
+    r"(?: ?\d{1,3}[a-z]?)? ?[:|]",
+    re.IGNORECASE,
+)
+CAPTION_LABEL_MAX_WORDS = 60
+
+
+def page_caption_labels(page: Page, padded: str) -> list[int]:
+    """Lines that open with a figure label and a colon: a caption, however long."""
+    n_words = page.n_words
+    return [
+        i
+        for i in (page.line_of(m.start()) for m in _CAPTION_LABEL_PAGE.finditer(padded))
+        if n_words[i] <= CAPTION_LABEL_MAX_WORDS
+    ]
+
+
 def page_comment_counts(page: Page, padded: str) -> list[int]:
     """Lines that open with a comment-thread header (count, "replies", title in quotes)."""
     n_words = page.n_words
