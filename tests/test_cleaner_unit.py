@@ -322,3 +322,23 @@ def test_long_caption_with_figure_label_removed(caption: str) -> None:
     c = clean_capture(page(EN_TITLE, EN_BODY[:2], caption, EN_BODY[2:]))
     assert c.paragraphs == EN_BODY
     assert next(r for r in c.removed if r.text == caption).category == "caption"
+
+
+def test_clean_body_removes_copyright_notice_at_the_end() -> None:
+    """A copyright or reprint notice among the last paragraphs is the site's, not the
+    story's; the same words earlier in the story stay."""
+    early = ("The port's copyright on the old harbour maps, held since 1921, will pass to "
+             "the city archive, which plans to put them online.")  # fmt: skip
+    notice = "© 2024 Harbour Gazette. All rights reserved. Reprints only with permission."
+    c = clean_body([EN_BODY[0], early, *EN_BODY[1:], notice], title=EN_TITLE)
+    assert c.paragraphs == [EN_BODY[0], early, *EN_BODY[1:]]
+    assert [(r.category, r.text) for r in c.removed] == [("site", notice)]
+
+
+def test_clean_body_removes_letter_to_the_editor_prompt() -> None:
+    """The reader-engagement prompt under an article is a promo."""
+    prompt = ("We want to hear what you think about this article. Submit a letter to the "
+              "editor or write to the newsroom.")  # fmt: skip
+    c = clean_body([*EN_BODY, prompt], title=EN_TITLE)
+    assert c.paragraphs == list(EN_BODY)
+    assert [r.category for r in c.removed] == ["promo"]

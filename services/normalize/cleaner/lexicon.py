@@ -80,6 +80,10 @@ STRONG: dict[str, list[str]] = {
         "limited time offer", "subscribe now", "sign up now",
         "sign up today", "sponsored content", "paid content",
         "partner content",
+        # reader-engagement prompts under news articles
+        "we want to hear what you think", "submit a letter to the editor",
+        "submit your letter to the editor", "send us a letter to the editor",
+        "tell us what you think", "share your thoughts with us",
         # de
         "newsletter abonnieren", "zum newsletter", "jetzt anmelden", "jetzt herunterladen",
         "app herunterladen", "laden sie die app", "folgen sie uns", "folge uns",

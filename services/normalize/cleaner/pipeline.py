@@ -103,13 +103,25 @@ def run_body(
     title_norm = lexicon.normalize(title) if title else None
     body: list[str] = []
     removed: list[RemovalTuple] = []
+    tail = page.n - TAIL_PARAGRAPHS
     for i, text in enumerate(page.lines):
         verdict = _body_verdict(page, i, title_norm)
+        if verdict is None and i >= tail and _tail_notice(page, i):
+            verdict = ("site", ("copyright", "tail"))
         if verdict is None:
             body.append(text)
         else:
             removed.append((verdict[0], text, verdict[1]))
     return body, removed, lang
+
+
+TAIL_PARAGRAPHS = 3
+TAIL_NOTICE_MAX_WORDS = 40
+
+
+def _tail_notice(page: Page, i: int) -> bool:
+    """A copyright or reprint notice among the last paragraphs: the site's, not the story's."""
+    return page.n_words[i] <= TAIL_NOTICE_MAX_WORDS and signals.is_copyright(page.lines[i])
 
 
 def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tuple[str, ...]] | None:
