@@ -95,6 +95,7 @@ def evidence(
     page.state = state = [SHORT] * page.n
     n_words, terminal, lines = page.n_words, page.terminal, page.lines
     padded = "\n" + page.joined + "\n"
+    padded_low = signals.padded_lower(page)
     for i in signals.page_durations(page, padded):
         _bad(page, i, "media", "duration")
     for i, cat in _lexicon_hits(page).items():
@@ -103,13 +104,13 @@ def evidence(
                 _bad(page, i, cat, f"lexicon:{cat}", "short")
             else:
                 _bad(page, i, cat, f"lexicon:{cat}")
-    for i in signals.page_comment_counts(page, padded):
+    for i in signals.page_comment_counts(page, padded, padded_low):
         if state[i] != BAD:
             _bad(page, i, "comments", "comment_count")
-    for i in signals.page_caption_labels(page, padded):
+    for i in signals.page_caption_labels(page, padded, padded_low):
         if state[i] != BAD:
             _bad(page, i, "caption", "caption_label")
-    for i in signals.page_credits(page, padded):
+    for i in signals.page_credits(page, padded, padded_low):
         if state[i] != BAD:
             _bad(page, i, "caption", "credit_shape")
     if template_hits:

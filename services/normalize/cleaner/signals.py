@@ -8,8 +8,30 @@ single-line helpers serve the HTML second pass and the headline finder.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .blocks import Page, is_terminal
+
+CaseFree = tuple[re.Pattern[str], re.Pattern[str]]
+
+
+def _casefree(body: str) -> CaseFree:
+    """A page-level pattern (from a line start) in two forms: plain, for the lowercased
+    page, several times faster than its IGNORECASE twin, which serves pages whose
+    lowercasing moved positions (a few rare letters change length)."""
+    return re.compile(r"\n" + body), re.compile(r"\n" + body, re.IGNORECASE)
+
+
+def padded_lower(page: Page) -> str | None:
+    """The lowercased page between newlines, when its positions are the page's own."""
+    low = page.lower
+    return "\n" + low + "\n" if len(low) == len(page.joined) else None
+
+
+def _starts(pattern: CaseFree, padded: str, padded_low: str | None) -> Iterator[re.Match[str]]:
+    if padded_low is not None:
+        return pattern[0].finditer(padded_low)
+    return pattern[1].finditer(padded)
 
 _DURATION_BODY = r"[\(\[]?\d{1,2}(?::\d{2}){1,2}[\)\]]?(?: ?(?:min|mins|minutes?))?"
 DURATION = re.compile(r"^" + _DURATION_BODY + r"$")
@@ -27,8 +49,7 @@ _CREDIT_WORD_BODY = (
     r"fuente\b|zdjęcie\b|źródło\b|illustration\b|grafik\b)"
 )
 _CREDIT_WORD = re.compile(_CREDIT_WORD_BODY, re.IGNORECASE)
-_CREDIT_WORD_PAGE = re.compile(r"\n" + _CREDIT_WORD_BODY, re.IGNORECASE)
-_CREDIT_WORD_LOWER = re.compile(r"\n" + _CREDIT_WORD_BODY)  # on the lowercased page
+_CREDIT_WORD_PAGE = _casefree(_CREDIT_WORD_BODY)
 CREDIT_MAX_WORDS = 12
 CREDIT_MAX_CHARS = 120
 
@@ -75,7 +96,7 @@ _COMMENT_COUNT_BODY = (
     r"komentarz[ey]?|odpowied[zź]\w*|risposte|commenti|respostas?|comentários?)\s+"
     r"(?:to|on|for|zu|auf|a|en|à|sur|do|na|su|para)\s+[“\"„«‘'‚»]"
 )
-_COMMENT_COUNT_PAGE = re.compile(r"\n" + _COMMENT_COUNT_BODY, re.IGNORECASE)
+_COMMENT_COUNT_PAGE = _casefree(_COMMENT_COUNT_BODY)
 COMMENT_COUNT_MAX_WORDS = 40
 
 
@@ -126,10 +147,6 @@ def is_credit(text: str, n_words: int) -> bool:
     )
 
 
-def _padded(page: Page) -> str:
-    return "\n" + page.joined + "\n"
-
-
 def page_durations(page: Page, padded: str) -> list[int]:
     """Lines that are only a media duration ("03:17", "(1:02:03)")."""
     lines = page.lines
@@ -142,36 +159,37 @@ def page_durations(page: Page, padded: str) -> list[int]:
 
 
 # A figure label opening a line: "Abbildung 2:", "Fig. 3:", "Foto:", "Photo:", "Grafik:".
-_CAPTION_LABEL_PAGE = re.compile(
-    r"\n[\(\[]?(?:abbildung|abb\.|fig\.|figure|foto|fotos|photo|photos|bild|image|imagen|"
+_CAPTION_LABEL_PAGE = _casefree(
+    r"[\(\[]?(?:abbildung|abb\.|fig\.|figure|foto|fotos|photo|photos|bild|image|imagen|"
     r"grafik|graphic|infografik|infographic|illustration|gráfico|graphique)"
-    r"(?: ?\d{1,3}[a-z]?)? ?[:|]",
-    re.IGNORECASE,
+    r"(?: ?\d{1,3}[a-z]?)? ?[:|]"
 )
 CAPTION_LABEL_MAX_WORDS = 60
 
 
-def page_caption_labels(page: Page, padded: str) -> list[int]:
+def page_caption_labels(page: Page, padded: str, padded_low: str | None) -> list[int]:
     """Lines that open with a figure label and a colon: a caption, however long."""
     n_words = page.n_words
+    hits = _starts(_CAPTION_LABEL_PAGE, padded, padded_low)
     return [
         i
-        for i in (page.line_of(m.start()) for m in _CAPTION_LABEL_PAGE.finditer(padded))
+        for i in (page.line_of(m.start()) for m in hits)
         if n_words[i] <= CAPTION_LABEL_MAX_WORDS
     ]
 
 
-def page_comment_counts(page: Page, padded: str) -> list[int]:
+def page_comment_counts(page: Page, padded: str, padded_low: str | None) -> list[int]:
     """Lines that open with a comment-thread header (count, "replies", title in quotes)."""
     n_words = page.n_words
+    hits = _starts(_COMMENT_COUNT_PAGE, padded, padded_low)
     return [
         i
-        for i in (page.line_of(m.start()) for m in _COMMENT_COUNT_PAGE.finditer(padded))
+        for i in (page.line_of(m.start()) for m in hits)
         if n_words[i] <= COMMENT_COUNT_MAX_WORDS
     ]
 
 
-def page_credits(page: Page, padded: str) -> set[int]:
+def page_credits(page: Page, padded: str, padded_low: str | None) -> set[int]:
     """Lines shaped like a photo credit (same rules as ``is_credit``)."""
     lines, n_words = page.lines, page.n_words
     out: set[int] = set()
@@ -187,12 +205,7 @@ def page_credits(page: Page, padded: str) -> set[int]:
                 and _slash_credit_parts(t)
             ):
                 out.add(i)
-    low = page.lower
-    if len(low) == len(page.joined):  # lowercasing kept every position
-        words = _CREDIT_WORD_LOWER.finditer("\n" + low + "\n")
-    else:
-        words = _CREDIT_WORD_PAGE.finditer(padded)
-    for m in words:
+    for m in _starts(_CREDIT_WORD_PAGE, padded, padded_low):
         i = page.line_of(m.start())
         if i not in out and is_credit(lines[i], n_words[i]):
             out.add(i)
