@@ -342,3 +342,35 @@ def test_clean_body_removes_letter_to_the_editor_prompt() -> None:
     c = clean_body([*EN_BODY, prompt], title=EN_TITLE)
     assert c.paragraphs == list(EN_BODY)
     assert [r.category for r in c.removed] == ["promo"]
+
+
+ZH_BODY = [
+    "市议会周一批准了一项重建旧粮食码头的计划，该码头自两年前冬季风暴损坏其桩基以来一直对船只关闭。",
+    "工程师表示，这项工程大约需要十八个月，资金将来自港口费用和去年达成的一项地区基础设施拨款。",
+    "在码头旁停泊渔船的当地渔民对这一决定表示欢迎，但要求在繁忙的秋季暂停施工。",
+    "港务局表示，将在未来几周与港口用户协会协商后公布详细的时间表。",
+]
+JA_BODY = [
+    "市議会は月曜日、二年前の冬の嵐で杭が損傷して以来、船舶が使えなくなっている古い穀物桟橋を再建する計画を承認した。",
+    "技術者によると、工事には約十八か月かかり、費用は港湾使用料と昨年合意された地域のインフラ補助金で賄われる。",
+    "桟橋のそばに船を係留している地元の漁師たちはこの決定を歓迎したが、忙しい秋の漁期には工事を中断するよう求めた。",
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "menu", "footer"),
+    [
+        ("市议会批准重建旧码头", ZH_BODY, ["首页", "新闻", "体育", "登录"],
+         "版权所有 © 2024 港口日报"),
+        ("古い穀物桟橋を再建へ", JA_BODY, ["ホーム", "ニュース", "スポーツ", "ログイン"],
+         "© 2024 港湾新聞 All rights reserved."),
+    ],
+)
+def test_unspaced_scripts_keep_their_paragraphs(
+    title: str, body: list[str], menu: list[str], footer: str
+) -> None:
+    """Chinese and Japanese paragraphs have no spaces between words: they are prose all
+    the same, not one-word menu items, and the menus around them still go."""
+    c = clean_capture(page(menu, title, body, "Share", footer))
+    assert c.paragraphs == body
+    assert {r.text for r in c.removed} >= {*menu, footer}

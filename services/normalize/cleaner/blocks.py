@@ -12,9 +12,9 @@ from bisect import bisect_right
 from itertools import accumulate
 from operator import add
 
-_TERMINAL = frozenset(".!?…:;")
+_TERMINAL = frozenset(".!?…:;。！？；：")
 STOP_SAMPLE_CHARS = 300
-_CLOSERS = "\"'”’»«)]* "
+_CLOSERS = "\"'”’»«)]* 」』）"
 
 
 def _byte_table() -> bytes:
@@ -36,13 +36,32 @@ def _byte_table() -> bytes:
 _BYTE_TABLE = _byte_table()
 _PUA_F = re.compile(rb"\xef[\x80-\xa3][\x80-\xbf]")  # U+F000-U+F8FF, icon fonts
 _ZEROS = re.compile(r"00+")
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer (about four
+# characters a word) and Chinese, Japanese kana (about two). Their lines are counted in
+# estimated words, so a paragraph is not taken for a one-word menu item.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       "\u4e00-\u9fff\uf900-\ufaff]")
+# UTF-8 lead bytes of those scripts (and of some neighbours: a cheap, inclusive test).
+_UNSPACED_LEADS = tuple(bytes([x]) for x in (0xE0, 0xE1, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9))
+_ABUGIDA = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+_IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _count_unspaced(lines: list[str], n_words: list[int]) -> None:
+    """Add estimated words for runs of unspaced scripts (see ``_UNSPACED``)."""
+    for i, s in enumerate(lines):
+        if _UNSPACED.search(s):
+            n_words[i] += len(_IDEOGRAPHIC.findall(s)) // 2 + len(_ABUGIDA.findall(s)) // 4
 
 
 def normalize_page(low: str) -> list[str]:
     """Normalized lines of a lowercased page, all at once: punctuation and symbols to
     spaces, digits to "0", trimmed. Runs of spaces or zeros are NOT collapsed here (that
     is the costly part); consumers split on whitespace or call ``canonical``."""
-    b = low.encode("utf-8", "surrogatepass")
+    return _normalize_bytes(low.encode("utf-8", "surrogatepass"))
+
+
+def _normalize_bytes(b: bytes) -> list[str]:
     if b"\xef" in b:
         b = _PUA_F.sub(b" ", b)
     return list(map(str.strip, b.translate(_BYTE_TABLE).decode("utf-8", "ignore").split("\n")))
@@ -82,9 +101,12 @@ class Page:
         n = self.n = len(lines)
         self.joined = joined
         self.lower = joined.lower()
-        self.norms = normalize_page(self.lower) if n else []
+        raw = self.lower.encode("utf-8", "surrogatepass")
+        self.norms = _normalize_bytes(raw) if n else []
         self._line_starts: list[int] | None = None
         self.n_words = [s.count(" ") + 1 for s in lines]
+        if not raw.isascii() and any(lead in raw for lead in _UNSPACED_LEADS):
+            _count_unspaced(lines, self.n_words)
         self.terminal = [
             s[-1] in _TERMINAL or (s[-1] in _CLOSERS and is_terminal(s)) for s in lines
         ]
