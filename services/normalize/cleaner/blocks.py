@@ -93,6 +93,7 @@ class Page:
         "state",
         "stop_ratio",
         "terminal",
+        "tokens",
         "weight",
     )  # fmt: skip
 
@@ -116,6 +117,9 @@ class Page:
         self.sig: list[tuple[str, ...]] = [()] * n
         self.weight = [0.0] * n
         self.counts: dict[str, int] = {}  # normalized line -> occurrences (classifier)
+        # Whole-line token lists split once and shared (stop-word density, headline topic):
+        # their strings keep their hashes, so later set lookups on them are cheap.
+        self.tokens: dict[int, list[str]] = {}
 
     def line_of(self, pos: int) -> int:
         """Line index of a position in ``joined``."""
@@ -137,7 +141,7 @@ class Page:
         forty words) estimate the density as well as the whole line does."""
         if not stop:
             return
-        ratios, norms = self.stop_ratio, self.norms
+        ratios, norms, tokens = self.stop_ratio, self.norms, self.tokens
         contains = stop.__contains__
         cut = STOP_SAMPLE_CHARS
         for i in idx:
@@ -146,7 +150,7 @@ class Page:
                 toks = norm[:cut].split()
                 del toks[-1]  # may be cut mid-word
             else:
-                toks = norm.split()
+                toks = tokens[i] = norm.split()
             k = len(toks)
             if k > 2:
                 ratios[i] = sum(map(contains, toks)) / k

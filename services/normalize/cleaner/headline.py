@@ -37,10 +37,12 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
     norms = page.norms
     # The topic sample: body lines from the first one until BODY_SAMPLE_CHARS characters
     # (the line that crosses the limit included).
-    body_norms: list[str] = []
+    tokens = page.tokens
+    sample: list[str] = []
     size = 0
     for i in compress(range(first, page.n), map(eq, islice(state, first, None), repeat(BODY))):
-        body_norms.append(norms[i])
+        toks = tokens.get(i)
+        sample += toks if toks is not None else norms[i].split()
         size += len(norms[i])
         if size >= BODY_SAMPLE_CHARS:
             break
@@ -62,7 +64,6 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
         return None
     # The topic: the words of the body's first BODY_SAMPLE_CHARS characters and their
     # 5-letter stems, looked up only for the candidates' words (no set of the sample).
-    sample = " ".join(body_norms).split()
     words = set().union(*(c for _, c in cands))
     found = words.intersection(sample)
     stems_wanted = {t[:5] for t in words - found if len(t) >= 5}
