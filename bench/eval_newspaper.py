@@ -53,13 +53,12 @@ _WORD = re.compile(r"\w+")
 
 def fetch() -> Path:
     """The sdist, downloaded from PyPI on first use."""
-    found = sorted(CACHE.glob("newspaper4k-*.tar.gz"))
-    if not found:
+    sdist = CACHE / (PACKAGE.replace("==", "-") + ".tar.gz")
+    if not sdist.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
                         "--no-binary", ":all:", "-d", str(CACHE), PACKAGE], check=True)
-        found = sorted(CACHE.glob("newspaper4k-*.tar.gz"))
-    return found[-1]
+    return sdist
 
 
 def load(sdist: Path) -> list[tuple[str, bytes, str, dict[str, object]]]:

@@ -297,10 +297,11 @@ CONSENT_DIALOG = [
 
 
 def test_prose_after_copyright_notice_removed() -> None:
-    """Prose below the copyright notice (a consent dialog) is not article, even when it
-    is longer than the article."""
+    """Prose below the footer's copyright notice (a consent dialog) is not article, even
+    when it is longer than the article."""
     notice = "© 2024 Harbour Gazette. All rights reserved."
-    c = clean_capture(page(EN_TITLE, EN_BODY, "Imprint", notice, CONSENT_DIALOG, "Accept"))
+    footer = ["Imprint", "Privacy", "Contact", notice]
+    c = clean_capture(page(EN_TITLE, EN_BODY, footer, CONSENT_DIALOG, "Accept"))
     assert c.paragraphs == EN_BODY
     removed = {r.text: r for r in c.removed}
     assert all(removed[line].category == "site" for line in CONSENT_DIALOG)
@@ -374,3 +375,70 @@ def test_unspaced_scripts_keep_their_paragraphs(
     c = clean_capture(page(menu, title, body, "Share", footer))
     assert c.paragraphs == body
     assert {r.text for r in c.removed} >= {*menu, footer}
+
+
+LONG_STORY = [
+    "The harbour authority approved a plan on Monday to rebuild the old grain pier, which "
+    "has been closed to ships since a storm damaged its pilings two winters ago.",
+    "Engineers said the work would take about eighteen months and would be paid for by a "
+    "mix of port fees and a regional infrastructure grant agreed last year.",
+    "Local fishermen, who moor their boats beside the pier, welcomed the decision but asked "
+    "that construction be paused during the busy autumn season.",
+    "The authority said it would publish a detailed timetable after consulting the harbour "
+    "users' association in the coming weeks.",
+    "A first contract, for removing the damaged deck, is expected to be awarded before the "
+    "end of the year, according to documents seen by the council.",
+    "Divers inspected the pilings in the spring and found that most of the oak posts below "
+    "the waterline were still sound, which kept the cost lower than feared.",
+    "The new deck will be made of recycled steel and concrete, and it will be wide enough "
+    "for the small cranes that unload the fishing boats in the morning.",
+    "Residents of the old town have asked for the promenade along the pier to stay open to "
+    "walkers on weekends while the work goes on, and the authority said it would try.",
+    "The grain trade that gave the pier its name ended in the nineteen seventies, but the "
+    "building at its end is now a small museum about the port's history.",
+    "The museum will close during the works, and part of its collection will be shown in "
+    "the town library until the pier reopens to visitors.",
+]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "One response to “defund the police” has been a push to hire more social workers "
+        "instead of officers, the report found.",
+        "Eine Antwort auf „die Frage nach dem Geld“ blieb der Bürgermeister den Anwohnern "
+        "an diesem Abend schuldig.",
+        "Une réponse à « la crise du logement » serait de rénover les anciens entrepôts du "
+        "port, selon le rapport.",
+    ],
+)
+def test_sentence_opening_like_a_comment_header_is_kept(line: str) -> None:
+    """A sentence that opens with "one response to “...”" is body; the article after it
+    is not cut off as a comment thread."""
+    c = clean_capture(page(EN_TITLE, LONG_STORY[:3], line, LONG_STORY[3:]))
+    assert c.paragraphs == [*LONG_STORY[:3], line, *LONG_STORY[3:]]
+
+
+def test_interview_question_with_label_is_kept() -> None:
+    """Interviews print questions as "BILD: ...?"; those are body, not figure captions."""
+    question = ("BILD: Herr Minister, wie wollen Sie die Lücke im Haushalt schließen, ohne die "
+                "Steuern zu erhöhen?")  # fmt: skip
+    c = clean_capture(page("Stadtbibliothek wird saniert", list(DE_BODY[:2]), question,
+                           list(DE_BODY[2:])))  # fmt: skip
+    assert question in c.paragraphs
+
+
+def test_inline_copyright_credit_does_not_end_the_article() -> None:
+    """A copyright credit between paragraphs, with no footer links around it, does not
+    end the article."""
+    credit = "© 2024 Reuters. All rights reserved."
+    c = clean_capture(page(EN_TITLE, LONG_STORY[:5], credit, LONG_STORY[5:]))
+    assert c.paragraphs == LONG_STORY
+
+
+def test_clean_body_keeps_story_sentences_about_copyright() -> None:
+    """Sentences about copyright near the end of a story are not notices."""
+    tail = ["The lawsuit alleges copyright infringement on a massive scale.",
+            "The company said all rights reserved under the licence had been respected."]
+    c = clean_body([*EN_BODY, *tail], title=EN_TITLE)
+    assert c.paragraphs == [*EN_BODY, *tail]

@@ -42,7 +42,7 @@ _ZEROS = re.compile(r"00+")
 _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                        "\u4e00-\u9fff\uf900-\ufaff]")
 # UTF-8 lead bytes of those scripts (and of some neighbours: a cheap, inclusive test).
-_UNSPACED_LEADS = tuple(bytes([x]) for x in (0xE0, 0xE1, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9))
+_UNSPACED_LEADS = tuple(bytes([x]) for x in (0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF))
 _ABUGIDA = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 _IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

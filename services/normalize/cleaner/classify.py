@@ -279,7 +279,7 @@ def mark_repeats(page: Page) -> None:
 
 ZONE_MIN_GOOD_WORDS = 300
 THREAD_MIN_GOOD_WORDS = 50  # article words needed before a structural comment thread
-COPYRIGHT_MIN_GOOD_WORDS = 100  # ... before a copyright notice ends the page
+COPYRIGHT_MIN_GOOD_WORDS = 100  # ... before a copyright notice among footer links ends it
 THREAD_WINDOW = 8
 THREAD_MIN_META = 3
 EXTRA_RUN_MIN_WEIGHT = 40.0
@@ -355,7 +355,9 @@ def _weights(page: Page) -> list[float]:
         if i in threads and seen_good >= thread_need:
             zone = "comment"
         elif seen_good >= need or (
-            seen_good >= COPYRIGHT_MIN_GOOD_WORDS and signals.is_copyright(page.lines[i])
+            seen_good >= COPYRIGHT_MIN_GOOD_WORDS
+            and signals.is_copyright(page.lines[i])
+            and _footer_cluster(page, i, COPYRIGHT_WINDOW)
         ):
             sg = sig[i]
             if sg and (sg[0].startswith("lexicon:") or sg[0] == "comment_count"):
@@ -380,16 +382,20 @@ def _weights(page: Page) -> list[float]:
 
 FOOTER_WINDOW = 5
 FOOTER_MIN_LINKS = 3
+COPYRIGHT_WINDOW = 10  # a copyright notice sits under the footer's links, not among them
 
 
 def _footer_marker(page: Page, i: int) -> bool:
     """A site line that starts the footer: one of several words (a copyright notice,
     "Imprint Privacy"), or one of FOOTER_MIN_LINKS site lines within FOOTER_WINDOW lines
     (Imprint / Privacy / Contact). A lone "Help" in an account menu does not end the page."""
-    if page.n_words[i] > 1:
-        return True
+    return page.n_words[i] > 1 or _footer_cluster(page, i)
+
+
+def _footer_cluster(page: Page, i: int, window: int = FOOTER_WINDOW) -> bool:
+    """FOOTER_MIN_LINKS site lines (this one included) within ``window`` lines."""
     cat = page.cat
-    lo, hi = max(0, i - FOOTER_WINDOW), min(page.n, i + FOOTER_WINDOW + 1)
+    lo, hi = max(0, i - window), min(page.n, i + window + 1)
     return sum(1 for k in range(lo, hi) if cat[k] == "site") >= FOOTER_MIN_LINKS
 
 

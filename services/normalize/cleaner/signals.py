@@ -95,6 +95,9 @@ _COMMENT_COUNT_BODY = (
     r"kommentare?|reaktionen|respuestas?|comentarios?|réponses?|commentaires?|"
     r"komentarz[ey]?|odpowied[zź]\w*|risposte|commenti|respostas?|comentários?)\s+"
     r"(?:to|on|for|zu|auf|a|en|à|sur|do|na|su|para)\s+[“\"„«‘'‚»]"
+    # ... and the quoted title closes the line: the header is nothing else, unlike a
+    # sentence that opens with "One response to “defund the police” has been ...".
+    r"[^\n]{1,200}[”\"“»«’'‘]\s*:?(?=\n)"
 )
 _COMMENT_COUNT_PAGE = _casefree(_COMMENT_COUNT_BODY)
 COMMENT_COUNT_MAX_WORDS = 40
@@ -110,16 +113,22 @@ def is_comment_byline(text: str) -> bool:
 
 
 # A copyright notice: pages put it last, under the footer, so prose after it is an
-# overlay (consent dialog, modal), not more article.
-_COPYRIGHT = re.compile(
-    r"©|\(c\)\s*\d{4}|\bcopyright\b|rights reserved|rechte vorbehalten|derechos reservados|"
-    r"droits réservés|prawa zastrzeżone|direitos reservados|diritti riservati",
+# overlay (consent dialog, modal), not more article. Notice-shaped: it opens with the
+# sign or the word, or carries the sign or a year with a "rights reserved" phrase; a
+# sentence about copyright ("The lawsuit alleges copyright infringement") is not one.
+_COPYRIGHT_OPENING = re.compile(r"\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_RIGHTS_RESERVED = re.compile(
+    r"rights reserved|rechte vorbehalten|derechos reservados|droits réservés|"
+    r"prawa zastrzeżone|direitos reservados|diritti riservati",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def is_copyright(text: str) -> bool:
-    return _COPYRIGHT.search(text) is not None
+    if _COPYRIGHT_OPENING.match(text) or "©" in text:
+        return True
+    return _RIGHTS_RESERVED.search(text) is not None and _YEAR.search(text) is not None
 
 
 def ends_with_period(text: str) -> bool:
@@ -165,17 +174,25 @@ _CAPTION_LABEL_PAGE = _casefree(
     r"(?: ?\d{1,3}[a-z]?)? ?[:|]"
 )
 CAPTION_LABEL_MAX_WORDS = 60
+_QUOTES = "\"'”’»« "
 
 
 def page_caption_labels(page: Page, padded: str, padded_low: str | None) -> list[int]:
-    """Lines that open with a figure label and a colon: a caption, however long."""
-    n_words = page.n_words
-    hits = _starts(_CAPTION_LABEL_PAGE, padded, padded_low)
-    return [
-        i
-        for i in (page.line_of(m.start()) for m in hits)
-        if n_words[i] <= CAPTION_LABEL_MAX_WORDS
-    ]
+    """Lines that open with a figure label and a colon: a caption, however long. Not a
+    question, and not an all-capitals label without a number: interviews print their
+    questions as "BILD: Herr Minister, ...?"."""
+    lines, n_words = page.lines, page.n_words
+    out = []
+    for m in _starts(_CAPTION_LABEL_PAGE, padded, padded_low):
+        i = page.line_of(m.start())
+        text = lines[i]
+        if n_words[i] > CAPTION_LABEL_MAX_WORDS or text.rstrip(_QUOTES).endswith("?"):
+            continue
+        label = text[: m.end() - m.start() - 1]
+        if label.isupper() and not any(c.isdigit() for c in label):
+            continue
+        out.append(i)
+    return out
 
 
 def page_comment_counts(page: Page, padded: str, padded_low: str | None) -> list[int]:
