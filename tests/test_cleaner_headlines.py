@@ -19,9 +19,9 @@ from tests.devdata import half, title_matches
 DATA = Path(__file__).resolve().parent / "data"
 
 # Measured on the CHECK split (120 pages with a title): 76 right, 29 wrong, 15 none found
-# (before the headline score was refitted on the TUNE split: 69 right, 36 wrong).
+# (before the headline rules were refitted on the TUNE split: 69 right, 36 wrong).
 MIN_RIGHT = 74
-MAX_WRONG = 31
+MAX_WRONG = 30
 
 
 def test_check_split_headlines_meet_floor() -> None:

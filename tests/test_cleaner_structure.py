@@ -273,3 +273,22 @@ def test_repeated_numbers_in_a_table_are_not_captions() -> None:
     assert c.paragraphs[:2] == EN_BODY[:2] and c.paragraphs[-1] == EN_BODY[2]
     cells = [r for r in c.removed if r.text in ("12 %", "8 %")]
     assert cells and not {r.category for r in cells} & {"caption", "duplicate"}
+
+
+def test_tag_list_and_lowercase_line_are_not_headlines() -> None:
+    """A keyword list ("ferry, landing, flood, repairs") and an all-lowercase line above
+    the body share its topic but are not headlines; the real one is found."""
+    tags = "ferry, landing, flood, repairs, village council"
+    cloud = "ferry landing flood repairs village council mayor"
+    c = clean_capture(page("Home", "News", EN_TITLE, "By Jane Miller", tags, cloud, EN_BODY))
+    assert c.title == EN_TITLE
+    assert c.paragraphs == EN_BODY
+
+
+def test_headline_opening_with_a_brand_in_lower_case_is_found() -> None:
+    """A headline may open with a brand written in lower case ("iPhone", "eBay")."""
+    title = "iPhone sales help the ferry operator sell more tickets online"
+    body = [*EN_BODY, "The operator said that most tickets are now bought on an iPhone "
+            "app, and that online sales have doubled since the ferry landing was closed."]
+    c = clean_capture(page("Home", "News", title, body))
+    assert c.title == title

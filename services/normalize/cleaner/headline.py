@@ -27,6 +27,22 @@ _FIRST5 = itemgetter(slice(None, 5))
 _NO_HEADLINE_SIGNALS = ("credit_shape", "date_or_time", "duration")
 
 
+def _lowercase_start(text: str) -> bool:
+    """Headlines open with a capitalised word, a digit or a quote, in scripts with case
+    ("iPhone" and "eBay" count as capitalised)."""
+    first = text.split(None, 1)[0] if text.strip() else ""
+    return first[:1].isalpha() and first.islower()
+
+
+def _tag_list(text: str) -> bool:
+    """A list of tags or keywords ("amiga, dogs, floppy, Hunde"): three or more commas
+    between items of at most two words each."""
+    if text.count(",") < 3:
+        return False
+    items = text.split(",")
+    return sum(len(x.split()) for x in items) <= 2 * len(items)
+
+
 def find_headline(page: Page, stop: frozenset[str]) -> int | None:
     """Best candidate by topic overlap with the body, repetition, proximity and length."""
     state = page.state
@@ -56,6 +72,8 @@ def find_headline(page: Page, stop: frozenset[str]) -> int | None:
         if state[i] == BAD and cat[i] not in _HEADLINE_OK_CATEGORIES:
             continue
         if signals.ends_with_period(text) or any(s in sig[i] for s in _NO_HEADLINE_SIGNALS):
+            continue
+        if _lowercase_start(text) or _tag_list(text):
             continue
         content = {t for t in norms[i].split() if len(t) > 2 and t not in stop and t.strip("0")}
         if len(content) >= 2:
