@@ -54,14 +54,10 @@ def _count_unspaced(lines: list[str], n_words: list[int]) -> None:
             n_words[i] += len(_IDEOGRAPHIC.findall(s)) // 2 + len(_ABUGIDA.findall(s)) // 4
 
 
-def normalize_page(low: str) -> list[str]:
-    """Normalized lines of a lowercased page, all at once: punctuation and symbols to
-    spaces, digits to "0", trimmed. Runs of spaces or zeros are NOT collapsed here (that
-    is the costly part); consumers split on whitespace or call ``canonical``."""
-    return _normalize_bytes(low.encode("utf-8", "surrogatepass"))
-
-
 def _normalize_bytes(b: bytes) -> list[str]:
+    """Normalized lines of a lowercased page's UTF-8, all at once: punctuation and symbols
+    to spaces, digits to "0", trimmed. Runs of spaces or zeros are NOT collapsed here (that
+    is the costly part); consumers split on whitespace or call ``canonical``."""
     if b"\xef" in b:
         b = _PUA_F.sub(b" ", b)
     return list(map(str.strip, b.translate(_BYTE_TABLE).decode("utf-8", "ignore").split("\n")))

@@ -515,13 +515,7 @@ def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:
             g += 1
         if g >= n or g - i > EXTRA_GAP_MAX_LINES:
             break
-        best, best_e, cur = 0.0, -1, 0.0
-        for k in range(g, n):
-            cur += weight[k]
-            if cur > best:
-                best, best_e = cur, k
-            elif cur <= 0:
-                break
+        best, best_e = _best_run(weight, range(g, n))
         if best < EXTRA_RUN_MIN_WEIGHT:
             break
         runs.append((g, best_e))
@@ -533,18 +527,25 @@ def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:
             g -= 1
         if g < 0 or i - g > EXTRA_GAP_BEFORE_MAX_LINES:
             break
-        best, best_s, cur = 0.0, -1, 0.0
-        for k in range(g, -1, -1):
-            cur += weight[k]
-            if cur > best:
-                best, best_s = cur, k
-            elif cur <= 0:
-                break
+        best, best_s = _best_run(weight, range(g, -1, -1))
         if best < EXTRA_RUN_MIN_WEIGHT:
             break
         runs.insert(0, (best_s, g))
         i = best_s - 1
     return runs
+
+
+def _best_run(weight: list[float], lines: range) -> tuple[float, int]:
+    """Heaviest prefix of a run of lines walked in either direction: (its weight, the line
+    where it ends), stopping once the running sum falls to zero."""
+    best, best_k, cur = 0.0, -1, 0.0
+    for k in lines:
+        cur += weight[k]
+        if cur > best:
+            best, best_k = cur, k
+        elif cur <= 0:
+            break
+    return best, best_k
 
 
 def smooth(page: Page, start: int, end: int) -> None:
