@@ -317,8 +317,12 @@ def environment() -> str:
             f"redis-server {_redis_server_version()}")
 
 
-def report(title: str, command: str, body: str) -> None:
-    """Print the section and append it to docs/benchmarks.md."""
+def report(title: str, command: str, body: str, *, print_only: bool = False) -> None:
+    """Print the section and append it to docs/benchmarks.md (``print_only``: the body
+    alone, nothing written)."""
+    if print_only:
+        print(body)
+        return
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     label = os.environ.get("BENCH_LABEL", "").strip()  # e.g. "before: ...", "after: ..."
     title = f"{title}, {label}" if label else title

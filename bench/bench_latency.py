@@ -72,10 +72,7 @@ def main() -> None:
     body = (f"Submit to stream entry; one `celery worker -Q ingest,normalize "
             f"-c {args.concurrency}`, embedded Redis, relate on, warmed up. Entry times have "
             "millisecond resolution.\n\n" + table(rows))
-    if args.no_report:
-        print(body)
-    else:
-        report("Latency, submit to record", command_line(), body)
+    report("Latency, submit to record", command_line(), body, print_only=args.no_report)
 
 
 if __name__ == "__main__":

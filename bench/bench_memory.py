@@ -119,10 +119,7 @@ def main() -> None:
             + "\n\nGrowth of each pool process from baseline to end: "
             + ", ".join(f"{g:+.1%}" for g in growth) + f" (max {max(growth):+.1%}; "
             "bar: under 10%)." + steady)
-    if args.no_report:
-        print(body)
-    else:
-        report("Worker memory over many pages", command_line(), body)
+    report("Worker memory over many pages", command_line(), body, print_only=args.no_report)
 
 
 if __name__ == "__main__":

@@ -72,10 +72,7 @@ def main() -> None:
             "at once (saturation); one `celery worker -Q ingest,normalize -c N` per level, "
             f"fresh Redis each, relate on. Machine has {os.cpu_count()} CPUs; Redis and the "
             "submitter share them.\n\n" + table(rows))
-    if args.no_report:
-        print(body)
-    else:
-        report("Scaling with pool processes", command_line(), body)
+    report("Scaling with pool processes", command_line(), body, print_only=args.no_report)
 
 
 if __name__ == "__main__":

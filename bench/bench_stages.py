@@ -170,10 +170,7 @@ def main() -> None:
     body = (f"{n} pages (devdata x {args.copies}), {records} records, in one process against "
             "an embedded Redis; 20 warm-up pages not counted. Wall includes Redis round trips "
             "(dedup, emit, handoff).\n\n" + table(rows))
-    if args.no_report:
-        print(body)
-    else:
-        report("Stages: time per page", command_line(), body)
+    report("Stages: time per page", command_line(), body, print_only=args.no_report)
 
 
 if __name__ == "__main__":

@@ -132,10 +132,7 @@ def main() -> None:
             f"{args.copies} copies (copies made unique by one sentence; {dup_note}). "
             f"Worker: one `celery worker -Q ingest,normalize -c {args.concurrency}`, "
             "loglevel WARNING, 20 warm-up pages not counted.\n\n" + table(rows))
-    if args.no_report:
-        print(body)
-    else:
-        report("Throughput and CPU per page", command_line(), body)
+    report("Throughput and CPU per page", command_line(), body, print_only=args.no_report)
 
 
 if __name__ == "__main__":
