@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,11 +38,11 @@ import trafilatura  # noqa: E402
 from render_capture import render_capture  # noqa: E402
 
 from pressline.errors import EmptyExtraction  # noqa: E402
-from pressline.record import RawPage  # noqa: E402
+from pressline.record import ArticleRecord, RawPage  # noqa: E402
 from pressline.settings import Settings  # noqa: E402
 from services.ingest.decode import decode_body  # noqa: E402
 from services.normalize.build import normalize_page  # noqa: E402
-from services.normalize.cleaner import clean_capture  # noqa: E402
+from services.normalize.cleaner import Cleaned, clean_capture  # noqa: E402
 from tests.devdata import title_matches  # noqa: E402
 
 PACKAGE = "newspaper4k==0.9.6"
@@ -101,70 +102,77 @@ def shingle_f1(text: str, gold: str, k: int = 4) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def systems(settings: Settings) -> dict[str, Callable[[str, str, str | None], str]]:
-    def pipeline(name: str, page: str, url: str | None) -> str:
-        try:
-            return normalize_page(RawPage(job_id=name, item=name, source=name, url=url),
-                                  page, settings).text
-        except EmptyExtraction:
-            return ""
+@dataclass
+class Sample:
+    """One page, with the work every system shares done once: decoding, the text capture,
+    pressline's record and its cleaned capture."""
 
-    def on_text(capture: str) -> str:
-        paras = "".join(f"<p>{html_lib.escape(x)}</p>" for x in capture.splitlines() if x)
-        return trafilatura.extract(f"<html><body><article>{paras}</article></body></html>") or ""
+    name: str
+    gold: str
+    language: str
+    title: str | None
+    page: str
+    capture: str
+    record: ArticleRecord | None
+    cleaned: Cleaned
 
-    return {
-        "HTML: pressline pipeline": pipeline,
-        "HTML: trafilatura defaults": lambda n, p, u: trafilatura.extract(p) or "",
-        "HTML: trafilatura favor_precision":
-            lambda n, p, u: trafilatura.extract(p, favor_precision=True) or "",
-        "text: pressline cleaner":
-            lambda n, p, u: "\n".join(clean_capture(render_capture(p)).paragraphs),
-        "text: lines of 10+ words": lambda n, p, u: "\n".join(
-            x for x in render_capture(p).splitlines() if len(x.split()) >= 10),
-        "text: trafilatura on the text": lambda n, p, u: on_text(render_capture(p)),
-    }
+
+def prepare(name: str, raw: bytes, gold: str, meta: dict[str, object],
+            settings: Settings) -> Sample:
+    page = decode_body(raw)[0]
+    url = meta.get("url") if isinstance(meta.get("url"), str) else None
+    try:
+        record = normalize_page(RawPage(job_id=name, item=name, source=name, url=url),
+                                page, settings)
+    except EmptyExtraction:
+        record = None
+    capture = render_capture(page)
+    title = meta.get("title")
+    return Sample(name=name, gold=gold, language=str(meta.get("language") or "?"),
+                  title=title if isinstance(title, str) and title else None, page=page,
+                  capture=capture, record=record, cleaned=clean_capture(capture))
+
+
+def _on_text(capture: str) -> str:
+    paras = "".join(f"<p>{html_lib.escape(x)}</p>" for x in capture.splitlines() if x)
+    return trafilatura.extract(f"<html><body><article>{paras}</article></body></html>") or ""
+
+
+SYSTEMS: dict[str, Callable[[Sample], str]] = {
+    "HTML: pressline pipeline": lambda s: s.record.text if s.record else "",
+    "HTML: trafilatura defaults": lambda s: trafilatura.extract(s.page) or "",
+    "HTML: trafilatura favor_precision":
+        lambda s: trafilatura.extract(s.page, favor_precision=True) or "",
+    "text: pressline cleaner": lambda s: s.cleaned.text,
+    "text: lines of 10+ words":
+        lambda s: "\n".join(x for x in s.capture.splitlines() if len(x.split()) >= 10),
+    "text: trafilatura on the text": lambda s: _on_text(s.capture),
+}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pages", action="store_true", help="print per-page scores too")
     args = ap.parse_args()
-    pages = load(fetch())
-    runs = systems(Settings(redis_url=""))
-    scores: dict[str, dict[str, float]] = {s: {} for s in runs}
-    langs: dict[str, str] = {}
-    titles = {"HTML": 0, "text": 0, "pages": 0}
     settings = Settings(redis_url="")
-    for name, raw, gold, meta in pages:
-        page = decode_body(raw)[0]
-        url = meta.get("url") if isinstance(meta.get("url"), str) else None
-        langs[name] = str(meta.get("language") or "?")
-        for label, run in runs.items():
-            scores[label][name] = shingle_f1(run(name, page, url), gold)
-        ref = meta.get("title")
-        if isinstance(ref, str) and ref:
-            titles["pages"] += 1
-            try:
-                rec = normalize_page(RawPage(job_id=name, item=name, source=name, url=url),
-                                     page, settings)
-                titles["HTML"] += title_matches(ref, rec.title)
-            except EmptyExtraction:
-                pass
-            titles["text"] += title_matches(ref, clean_capture(render_capture(page)).title)
+    samples = [prepare(*page, settings) for page in load(fetch())]
+    scores = {label: [shingle_f1(run(s), s.gold) for s in samples]
+              for label, run in SYSTEMS.items()}
     if args.pages:
-        for name in langs:
-            print(f"{name[:28]:<28} {langs[name]:<3} "
-                  + " ".join(f"{scores[s][name]:.3f}" for s in runs))
-    spaced = [n for n in langs if langs[n] in SPACED]
-    print(f"{len(langs)} pages ({len(spaced)} in languages written with spaces); "
+        for k, s in enumerate(samples):
+            print(f"{s.name[:28]:<28} {s.language:<3} "
+                  + " ".join(f"{scores[label][k]:.3f}" for label in SYSTEMS))
+    spaced = [k for k, s in enumerate(samples) if s.language in SPACED]
+    print(f"{len(samples)} pages ({len(spaced)} in languages written with spaces); "
           "mean 4-gram shingle F1 against newspaper4k's article texts:")
-    for label in runs:
-        every = statistics.mean(scores[label].values())
-        some = statistics.mean(scores[label][n] for n in spaced)
-        print(f"  {label:<36} all {every:.3f}   spaced languages {some:.3f}")
-    print(f"headline = the page's own title (of {titles['pages']}): "
-          f"HTML {titles['HTML']}, text capture {titles['text']}")
+    for label, values in scores.items():
+        some = statistics.mean(values[k] for k in spaced)
+        print(f"  {label:<36} all {statistics.mean(values):.3f}   spaced languages {some:.3f}")
+    titled = [(s.title, s) for s in samples if s.title]
+    html_right = sum(title_matches(ref, s.record.title) for ref, s in titled if s.record)
+    text_right = sum(title_matches(ref, s.cleaned.title) for ref, s in titled)
+    print(f"headline = the page's own title (of {len(titled)}): "
+          f"HTML {html_right}, text capture {text_right}")
     return 0
 
 
