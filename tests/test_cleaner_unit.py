@@ -336,10 +336,9 @@ def test_clean_body_removes_copyright_notice_at_the_end() -> None:
     assert [(r.category, r.text) for r in c.removed] == [("site", notice)]
 
 
-def test_clean_body_removes_letter_to_the_editor_prompt() -> None:
+def test_clean_body_removes_reader_prompt() -> None:
     """The reader-engagement prompt under an article is a promo."""
-    prompt = ("We want to hear what you think about this article. Submit a letter to the "
-              "editor or write to the newsroom.")  # fmt: skip
+    prompt = "Tell us what you think about the pier plans: send us your letters."
     c = clean_body([*EN_BODY, prompt], title=EN_TITLE)
     assert c.paragraphs == list(EN_BODY)
     assert [r.category for r in c.removed] == ["promo"]

@@ -81,9 +81,7 @@ STRONG: dict[str, list[str]] = {
         "sign up today", "sponsored content", "paid content",
         "partner content",
         # reader-engagement prompts under news articles
-        "we want to hear what you think", "submit a letter to the editor",
-        "submit your letter to the editor", "send us a letter to the editor",
-        "tell us what you think", "share your thoughts with us",
+        "tell us what you think", "share your thoughts with us", "send us your letters",
         # de
         "newsletter abonnieren", "zum newsletter", "jetzt anmelden", "jetzt herunterladen",
         "app herunterladen", "laden sie die app", "folgen sie uns", "folge uns",
