@@ -69,7 +69,8 @@ def test_meta_charset_koi8r() -> None:
 def test_meta_http_equiv_shift_jis() -> None:
     """<meta http-equiv="Content-Type" content="...; charset=Shift_JIS"> decodes Japanese."""
     head = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
-    # one sentence a paragraph: the record's word count splits on whitespace, which CJK lacks
+    # one sentence a paragraph, as many Japanese pages are laid out (the word count takes each
+    # CJK character as a word, so the split is not needed to reach the minimum length)
     sentences = [s + "。" for p in JA for s in p.split("。") if s]
     raw = _html(sentences, head=head).encode("shift_jis")
     _text, used = decode_body(raw, None)

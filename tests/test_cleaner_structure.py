@@ -30,8 +30,8 @@ def _thread(rows: list[tuple[str, str, str]], opener: str, reply: str) -> list[s
 
 
 def test_comment_thread_without_heading_removed_english() -> None:
-    """A comment thread recognised by its furniture (says:, dates, Reply) does not beat a
-    short article, even though its comments are longer prose."""
+    """A comment thread found by its furniture (says:, dates, Reply) loses to a short article."""
+    # The article wins even though the comments are longer prose.
     rows = [
         ("Margaret Hill", "March 3, 2021 at 10:15 am",
          "I have lived here for forty years and I can tell you that the landing has always "
@@ -143,8 +143,7 @@ def test_closing_line_without_full_stop_kept_german() -> None:
 
 
 def test_near_repeated_caption_removed_but_table_rows_kept() -> None:
-    """A caption and its slightly reworded alt text are removed as near repeats; table rows
-    that only resemble each other are not repeats."""
+    """A caption and its reworded alt text go as near repeats; merely similar table rows stay."""
     cap_a = (
         "Workers inspect the damaged wooden pilings of the old grain pier at low tide on "
         "Monday morning"
@@ -164,8 +163,8 @@ def test_near_repeated_caption_removed_but_table_rows_kept() -> None:
 
 
 def test_short_run_cut_off_by_promo_island_kept() -> None:
-    """Prose separated from the article by a block of sign-up and sharing prompts is kept
-    as a second run; the prompts are removed."""
+    """Prose cut off by a block of sign-up and sharing prompts is kept; the prompts are removed."""
+    # The cut-off prose is kept as a second run.
     island = ["Sign up for our newsletter", "Share on Facebook", "Share on Twitter",
               "Follow us on Instagram", "Download the app", "Subscribe now",
               "Read more", "Related articles", "Share this article"]  # fmt: skip
@@ -252,8 +251,7 @@ def test_footer_starts_at_a_footer_not_at_a_lone_help_link() -> None:
 
 
 def test_sentence_sparse_in_function_words_kept_between_captions_german() -> None:
-    """A whole sentence with few function words (German compounds) between two photo
-    captions is body, not a boilerplate neighbour."""
+    """A German sentence sparse in function words between two captions is body, not boilerplate."""
     sparse = ("Steigende Energiepreise, teure Baumaterialien, fehlende Fachkräfte, lange "
               "Genehmigungsverfahren und strenge Auflagen verzögern zahlreiche kommunale "
               "Bauprojekte erheblich.")  # fmt: skip
@@ -265,8 +263,7 @@ def test_sentence_sparse_in_function_words_kept_between_captions_german() -> Non
 
 
 def test_repeated_numbers_in_a_table_are_not_captions() -> None:
-    """Equal values recur in tables ("12 %" twice in a row): no caption or duplicate
-    label for them, and the prose on both sides of the table stays."""
+    """Repeated table values ("12 %") are not captions or duplicates; prose around it stays."""
     table = ["Region", "2023", "2024", "North", "12 %", "12 %", "South", "8 %", "12 %",
              "East", "8 %", "8 %"]  # fmt: skip
     c = clean_capture(page(EN_TITLE, EN_BODY[:2], table, EN_BODY[2:]))
@@ -276,8 +273,7 @@ def test_repeated_numbers_in_a_table_are_not_captions() -> None:
 
 
 def test_tag_list_and_lowercase_line_are_not_headlines() -> None:
-    """A keyword list ("ferry, landing, flood, repairs") and an all-lowercase line above
-    the body share its topic but are not headlines; the real one is found."""
+    """A keyword list and a lowercase line on the topic are not headlines; the real one is found."""
     tags = "ferry, landing, flood, repairs, village council"
     cloud = "ferry landing flood repairs village council mayor"
     c = clean_capture(page("Home", "News", EN_TITLE, "By Jane Miller", tags, cloud, EN_BODY))

@@ -67,8 +67,7 @@ def test_comment_widget_removed_german() -> None:
     ],
 )
 def test_comment_thread_header_removed(header: str) -> None:
-    """A blog's comment-thread header (count, replies, quoted title) is a comment widget,
-    and it ends the article: the comment below it goes too."""
+    """A comment-thread header (count, replies, quoted title) ends the article with its comments."""
     comment = ("I walked past the pier last week and the railings were already rusting, so "
                "this is good news for everyone who fishes there.")  # fmt: skip
     c = clean_capture(page(EN_TITLE, EN_BODY, header, "Jane Miller", comment, "Reply"))
@@ -248,28 +247,36 @@ def test_template_store_counts_sites_and_skips_long_lines(redis_client: object) 
     assert fingerprint(EN_BODY[0] * 3) is None
 
 
+# (line, has_date, is_relative_time)
 DATE_LINES = [
-    "12.03.2024", "3/4/24", "2024-05-06", "Updated 14:05", "5 March 2024", "12. Mär. 2023",
-    "March 5, 2024", "Sept. 30 2021", "١٢:٣٠", "2024", "Page 2 of 5", "12 comments", "v2.0",
-    "3 hours ago", "vor 2 Tagen", "hace 3 días", "il y a 5 min", "há 2 horas", "5 minut temu",
-    "4 giorni fa", "10\u00a0min ago", "2\tdays ago", "Route 66", "ISBN 978", "no digits here",
+    ("12.03.2024", True, False), ("3/4/24", True, False), ("2024-05-06", True, False),
+    ("Updated 14:05", True, False), ("5 March 2024", True, False),
+    ("12. Mär. 2023", True, False), ("March 5, 2024", True, False),
+    ("Sept. 30 2021", True, False), ("١٢:٣٠", True, False),
+    ("2024", False, False), ("Page 2 of 5", False, False), ("12 comments", False, False),
+    ("v2.0", False, False), ("3 hours ago", False, True), ("vor 2 Tagen", False, True),
+    ("hace 3 días", False, True), ("il y a 5 min", False, True), ("há 2 horas", False, True),
+    ("5 minut temu", False, True), ("4 giorni fa", False, True),
+    ("10\u00a0min ago", False, True), ("2\tdays ago", False, True),
+    ("Route 66", False, False), ("ISBN 978", False, False), ("no digits here", False, False),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("line", DATE_LINES)
-def test_date_prefilters_are_necessary_conditions(line: str) -> None:
-    """The cheap prefilters never reject a line the date / relative-time regexes accept."""
+@pytest.mark.parametrize(("line", "date", "relative"), DATE_LINES)
+def test_date_prefilters_are_necessary_conditions(line: str, date: bool, relative: bool) -> None:
+    """Dates and relative times are recognised, and the cheap prefilters never reject them."""
     from services.normalize.cleaner import signals
 
-    if signals.has_date(line):
+    assert signals.has_date(line) is date
+    assert signals.is_relative_time(line) is relative
+    if date:
         assert signals.DATE_PRE.search(line)
-    if signals.is_relative_time(line):
+    if relative:
         assert signals.RELATIVE_PRE.search(line)
 
 
 def test_headline_matched_by_stems_and_words() -> None:
-    """A headline whose words reach the body only through 5-letter stems is still found;
-    short words missing from the body do not count as stems."""
+    """A headline reaching the body only via 5-letter stems is found; short words are not stems."""
     title = "Regierungspläne Erschüttern Koalitionsgespräche Heute"
     body = [
         "Die Regierung hat am Montag neue Pläne vorgestellt, die nach Ansicht vieler "
@@ -297,8 +304,7 @@ CONSENT_DIALOG = [
 
 
 def test_prose_after_copyright_notice_removed() -> None:
-    """Prose below the footer's copyright notice (a consent dialog) is not article, even
-    when it is longer than the article."""
+    """Prose under the footer's copyright notice (a consent dialog) is dropped, even if longer."""
     notice = "© 2024 Harbour Gazette. All rights reserved."
     footer = ["Imprint", "Privacy", "Contact", notice]
     c = clean_capture(page(EN_TITLE, EN_BODY, footer, CONSENT_DIALOG, "Accept"))
@@ -326,8 +332,8 @@ def test_long_caption_with_figure_label_removed(caption: str) -> None:
 
 
 def test_clean_body_removes_copyright_notice_at_the_end() -> None:
-    """A copyright or reprint notice among the last paragraphs is the site's, not the
-    story's; the same words earlier in the story stay."""
+    """A copyright or reprint notice at the end goes; the same words earlier in the story stay."""
+    # A notice among the last paragraphs is the site's, not the story's.
     early = ("The port's copyright on the old harbour maps, held since 1921, will pass to "
              "the city archive, which plans to put them online.")  # fmt: skip
     notice = "© 2024 Harbour Gazette. All rights reserved. Reprints only with permission."
@@ -369,8 +375,8 @@ JA_BODY = [
 def test_unspaced_scripts_keep_their_paragraphs(
     title: str, body: list[str], menu: list[str], footer: str
 ) -> None:
-    """Chinese and Japanese paragraphs have no spaces between words: they are prose all
-    the same, not one-word menu items, and the menus around them still go."""
+    """Chinese and Japanese paragraphs (no spaces) stay as prose; the menus around them go."""
+    # They are not one-word menu items just because there are no spaces between words.
     c = clean_capture(page(menu, title, body, "Share", footer))
     assert c.paragraphs == body
     assert {r.text for r in c.removed} >= {*menu, footer}
@@ -412,8 +418,7 @@ LONG_STORY = [
     ],
 )
 def test_sentence_opening_like_a_comment_header_is_kept(line: str) -> None:
-    """A sentence that opens with "one response to “...”" is body; the article after it
-    is not cut off as a comment thread."""
+    """A sentence opening "one response to “...”" is body; the article after it is not cut off."""
     c = clean_capture(page(EN_TITLE, LONG_STORY[:3], line, LONG_STORY[3:]))
     assert c.paragraphs == [*LONG_STORY[:3], line, *LONG_STORY[3:]]
 
@@ -428,8 +433,7 @@ def test_interview_question_with_label_is_kept() -> None:
 
 
 def test_inline_copyright_credit_does_not_end_the_article() -> None:
-    """A copyright credit between paragraphs, with no footer links around it, does not
-    end the article."""
+    """A copyright credit between paragraphs, away from footer links, does not end the article."""
     credit = "© 2024 Reuters. All rights reserved."
     c = clean_capture(page(EN_TITLE, LONG_STORY[:5], credit, LONG_STORY[5:]))
     assert c.paragraphs == LONG_STORY

@@ -108,6 +108,9 @@ def test_runtime_stage_is_lean_and_not_root() -> None:
 def test_build_context_is_filtered() -> None:
     """The Dockerfile-specific ignore file admits only what the build copies."""
     lines = DOCKERIGNORE.read_text().splitlines()
-    assert lines[lines.index("*") :][:1] == ["*"]
+    rules = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    # Excluding everything must come first, so every re-inclusion (!) is applied after it.
+    assert rules and rules[0] == "*"
+    assert all(rule != "*" for rule in rules[1:])
     for path in ("pyproject.toml", "README.md", "pressline/", "services/"):
-        assert f"!{path}" in lines
+        assert f"!{path}" in rules

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 import redis
+from kombu.exceptions import OperationalError
 
 from pressline.celery_app import create_app
 from pressline.intake import wait_for
@@ -129,19 +131,24 @@ def test_entry_without_request_field(bsettings: Settings, rclient: redis.Redis) 
     assert kind == "dead" and "no 'request' field" in fields["message"]
 
 
-class _BrokerDown:
-    """A Celery stand-in whose broker is unreachable: send_task fails."""
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A local port that refuses connections: bound (so nothing else takes it), not listening."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
-    def send_task(self, *args: Any, **kwargs: Any) -> None:
-        raise ConnectionError("broker unreachable")
 
-
-def test_ack_only_after_queueing(bsettings: Settings, rclient: redis.Redis) -> None:
+def test_ack_only_after_queueing(bsettings: Settings, rclient: redis.Redis,
+                                 closed_port: int) -> None:
     """When queueing fails the entry stays pending; a restarted bridge queues it, then acks."""
     job_id = f"ack-{uuid.uuid4().hex[:8]}"
     xadd(rclient, bsettings, {"text": SEED_TEXT + f"\n{job_id}", "id": job_id})
-    with pytest.raises(ConnectionError):
-        run_bridge(rclient, _BrokerDown(), bsettings, "t1", once=True)
+    # A real Celery app whose broker is a closed local Redis port: send_task really fails.
+    down = create_app(bsettings.model_copy(
+        update={"redis_url": f"redis://127.0.0.1:{closed_port}/0"}))
+    with pytest.raises(OperationalError):
+        run_bridge(rclient, down, bsettings, "t1", once=True)
     pending = rclient.xpending(bsettings.requests_stream, bsettings.requests_group)
     assert pending["pending"] == 1
     assert not wait_for(rclient, bsettings, [job_id], timeout=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from warcio.warcwriter import WARCWriter
 
 from pressline.record import ArticleRecord
 from pressline.settings import Settings
+from pressline.stats import collect_stats
 from pressline.stream import job_outcomes, read_outcome
 from tests.conftest import ARTICLE_HTML, cli
 
@@ -50,6 +52,22 @@ def build_warc(path: Path, tag: str) -> None:
                   page_b, "2023-11-03T11:30:00Z")
 
 
+def wait_idle(client: redis.Redis, settings: Settings, timeout: float = 60) -> None:
+    """Wait until both queues are empty and no task is in flight, for a second in a row."""
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        stats = collect_stats(client, settings)
+        if any(stats.queues.values()) or stats.in_flight:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 1.0:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"workers still busy after {timeout} s: {collect_stats(client, settings)}")
+
+
 def test_warc_submit_gives_two_records(tmp_path: Path, worker_env: dict[str, str],
                                        settings: Settings, rclient: redis.Redis) -> None:
     """`pressline submit x.warc.gz --wait`: 2 records, target URIs as url, WARC dates kept."""
@@ -67,9 +85,14 @@ def test_warc_submit_gives_two_records(tmp_path: Path, worker_env: dict[str, str
         "2023-11-02T10:00:00+00:00", "2023-11-03T11:30:00+00:00"]
     assert "floating crane" in recs[0].text and "beacon" in (recs[1].title or "")
     # Submitting the same WARC again queues the same job ids: no new records.
+    wait_idle(rclient, settings)
+    before = rclient.xlen(settings.stream)
     again = cli("submit", "--json", str(warc), env=worker_env)
+    assert again.returncode == 0, again.stderr
     assert [json.loads(x)["job_id"] for x in again.stdout.splitlines()] == [
         j["job_id"] for j in jobs]
+    wait_idle(rclient, settings)  # the re-queued jobs have been taken and finished
+    assert rclient.xlen(settings.stream) == before
     marks = job_outcomes(rclient, settings, [j["job_id"] for j in jobs])
     assert all(m is not None and m.kind == "record" for m in marks)
     assert [read_outcome(rclient, m) is not None for m in marks if m] == [True, True]
