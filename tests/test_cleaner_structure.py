@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from services.normalize.cleaner import clean_capture
+import pytest
+
+from services.normalize.cleaner import clean_body, clean_capture
 from services.normalize.cleaner.blocks import canonical, page_from_text, split_lines
 from services.normalize.cleaner.language import vote_language
 from services.normalize.cleaner.lexicon import normalize
@@ -288,3 +290,22 @@ def test_headline_opening_with_a_brand_in_lower_case_is_found() -> None:
             "app, and that online sales have doubled since the ferry landing was closed."]
     c = clean_capture(page("Home", "News", title, body))
     assert c.title == title
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        ["Schreibe einen Kommentar", "Deine E-Mail-Adresse wird nicht veröffentlicht. "
+         "Erforderliche Felder sind mit * markiert."],
+        ["Laisser une réponse", "Les champs obligatoires sont indiqués avec *"],
+        ["Deja una respuesta", "Los campos obligatorios están marcados con *"],
+        ["Lascia una risposta", "Il tuo indirizzo email non sarà pubblicato."],
+        ["Geef een reactie", "Je e-mailadres wordt niet gepubliceerd."],
+        ["Twój adres e-mail nie zostanie opublikowany."],
+    ],
+)
+def test_wordpress_comment_form_removed(form: list[str]) -> None:
+    """WordPress's comment form, in its translations, is comment furniture."""
+    c = clean_body([*EN_BODY, *form], title=EN_TITLE)
+    assert c.paragraphs == EN_BODY
+    assert {r.category for r in c.removed} == {"comments"}
