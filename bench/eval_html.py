@@ -77,7 +77,8 @@ def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second
     paragraphs = extracted.paragraphs
     if second:
         paragraphs = clean_body(paragraphs, title=extracted.title,
-                                language=extracted.language).paragraphs
+                                language=extracted.language,
+                                authors=extracted.authors).paragraphs
     return "\n".join(paragraphs)
 
 

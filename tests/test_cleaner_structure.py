@@ -309,3 +309,74 @@ def test_wordpress_comment_form_removed(form: list[str]) -> None:
     c = clean_body([*EN_BODY, *form], title=EN_TITLE)
     assert c.paragraphs == EN_BODY
     assert {r.category for r in c.removed} == {"comments"}
+
+
+NAV = ["Home", "Politics", "Business", "Sport", "Culture"]
+BIO = ("Maria Keller is a reporter covering transport and the coast. She joined the paper in "
+       "2019 and lives by the harbour with two dogs.")
+
+
+def test_author_box_naming_the_byline_removed() -> None:
+    """A closing paragraph that opens with the byline's name is an author box, not body."""
+    c = clean_capture(page(NAV, EN_TITLE, "By Maria Keller", "March 4, 2024", EN_BODY, BIO,
+                           "Leave a comment"))  # fmt: skip
+    assert c.paragraphs == EN_BODY
+    assert c.title == EN_TITLE
+    assert any(r.text == BIO and "author_bio" in r.signals for r in c.removed)
+
+
+def test_closing_paragraph_naming_someone_else_kept() -> None:
+    """A last paragraph opening with a name the byline does not give stays in the body."""
+    last = ("Peter Brandt, who runs the ferry, said he would hire two more deckhands for the "
+            "summer and hoped the landing would bring back day trippers.")
+    c = clean_capture(page(NAV, EN_TITLE, "By Maria Keller", EN_BODY, last, "Leave a comment"))
+    assert c.paragraphs == [*EN_BODY, last]
+    no_byline = clean_capture(page(NAV, EN_TITLE, EN_BODY, BIO, "Leave a comment"))
+    assert no_byline.paragraphs == [*EN_BODY, BIO]
+
+
+def test_author_box_after_repeated_name_removed_german() -> None:
+    """An author box under a line repeating the byline name is removed (German)."""
+    bio = ("Als Redakteurin schreibe ich seit vielen Jahren über Kultur und Stadtentwicklung "
+           "und freue mich über Hinweise aus der Nachbarschaft.")
+    c = clean_capture(page(["Startseite", "Kultur", "Lokales"], "Stadtbibliothek wird saniert",
+                           "Anna Schmidt", "12. März 2024", list(DE_BODY), "Anna Schmidt", bio,
+                           "Schreibe einen Kommentar"))  # fmt: skip
+    assert c.paragraphs == list(DE_BODY)
+    assert any(r.text == bio and "author_bio" in r.signals for r in c.removed)
+
+
+def test_clean_body_removes_author_box_of_the_page_authors() -> None:
+    """The HTML second pass drops a closing paragraph opening with a metadata author's name."""
+    c = clean_body([*EN_BODY, BIO], title=EN_TITLE, authors=["Maria Keller"])
+    assert c.paragraphs == EN_BODY
+    assert clean_body([*EN_BODY, BIO], title=EN_TITLE).paragraphs == [*EN_BODY, BIO]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Protesters gathered outside the harbour office on Tuesday. (Photo: Jane Doe/AP)",
+        "Der Minister sprach am Dienstag im Bundestag über den Haushalt. Foto: Max Muster/dpa",
+        "Los pescadores protestaron frente al puerto (Foto: Archivo)",
+    ],
+)
+def test_caption_ending_with_picture_credit_removed(caption: str) -> None:
+    """A line that ends with a picture credit is a caption, inside the article too."""
+    c = clean_capture(page(NAV, EN_TITLE, EN_BODY[:2], caption, EN_BODY[2:]))
+    assert c.paragraphs == EN_BODY
+    assert any(r.text == caption and r.category == "caption" for r in c.removed)
+    assert clean_body([*EN_BODY[:2], caption, *EN_BODY[2:]]).paragraphs == EN_BODY
+
+
+def test_paragraph_ending_with_a_text_source_kept() -> None:
+    """A paragraph closing with its text source or a "(pictured, ...)" aside stays."""
+    lines = [
+        "The investigation into the accident at the harbour is continuing, the police said on "
+        "Wednesday, and divers will search the basin again once the weather has calmed down "
+        "(Source: Reuters)",
+        "Imports of cheap chicken from abroad rose again last year, and the farmers say that "
+        "they cannot compete with the prices of the large farms (pictured, a farm in the south)",
+    ]
+    c = clean_capture(page(NAV, EN_TITLE, EN_BODY[:2], lines, EN_BODY[2:]))
+    assert c.paragraphs == [*EN_BODY[:2], *lines, *EN_BODY[2:]]

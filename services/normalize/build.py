@@ -75,7 +75,10 @@ def normalize_page(
     if looks_like_html(body):
         extracted = extract_html(body, page.url)
         cleaned: Cleaned = clean_body(
-            extracted.paragraphs, title=extracted.title, language=extracted.language
+            extracted.paragraphs,
+            title=extracted.title,
+            language=extracted.language,
+            authors=extracted.authors,
         )
         title = extracted.title or cleaned.title
         authors, published_at = extracted.authors, extracted.published_at

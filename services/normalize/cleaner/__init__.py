@@ -68,10 +68,15 @@ def clean_capture(
 
 
 def clean_body(
-    paragraphs: list[str], *, title: str | None = None, language: str | None = None
+    paragraphs: list[str],
+    *,
+    title: str | None = None,
+    language: str | None = None,
+    authors: Sequence[str] = (),
 ) -> Cleaned:
-    """Remove only clear boilerplate (sign-up, paywall, newsletter...) from extracted text."""
-    body, removed, lang = run_body(paragraphs, title=title, language=language)
+    """Remove only clear boilerplate (sign-up, paywall, newsletter, an author box naming one
+    of ``authors``...) from extracted text."""
+    body, removed, lang = run_body(paragraphs, title=title, language=language, authors=authors)
     return Cleaned(title=title, paragraphs=body, removed=_removals(removed), language=lang)
 
 

@@ -117,13 +117,20 @@ class Page:
         # their strings keep their hashes, so later set lookups on them are cheap.
         self.tokens: dict[int, list[str]] = {}
 
-    def line_of(self, pos: int) -> int:
-        """Line index of a position in ``joined``."""
+    def _starts(self) -> list[int]:
         starts = self._line_starts
         if starts is None:
             lens = accumulate(map(len, self.lines), initial=0)
             starts = self._line_starts = list(map(add, lens, range(self.n + 1)))
-        return bisect_right(starts, pos) - 1
+        return starts
+
+    def line_of(self, pos: int) -> int:
+        """Line index of a position in ``joined``."""
+        return bisect_right(self._starts(), pos) - 1
+
+    def line_start(self, i: int) -> int:
+        """Position in ``joined`` where line ``i`` starts."""
+        return self._starts()[i]
 
     def density(self, stop: frozenset[str], i: int) -> float:
         """Stop-word density of one line (computed on demand)."""

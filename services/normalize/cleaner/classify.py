@@ -113,6 +113,9 @@ def evidence(
     for i in signals.page_credits(page, padded, padded_low):
         if state[i] != BAD:
             _bad(page, i, "caption", "credit_shape")
+    for i in signals.page_caption_credits(page, padded_low):
+        if state[i] != BAD:
+            _bad(page, i, "caption", "ends_with_credit")
     if template_hits:
         for i, hit in template_hits.items():
             if state[i] != BAD:
@@ -496,6 +499,48 @@ def closing_line(page: Page, stop: frozenset[str]) -> None:
     ):
         state[i] = BODY
         sig[i] = (*g, "closing_line")
+
+
+BYLINE_WINDOW = 4  # a byline sits this close to the headline (or to the body's start)
+BIO_LAST_LINES = 2
+BIO_MAX_WORDS = 160
+
+
+def author_bio(page: Page, head: int | None) -> None:
+    """An author box closing the article: one of its last BIO_LAST_LINES body lines opens
+    with the name the byline gave ("Jane Doe is a reporter who ..."), or follows a removed
+    line that repeats the byline. Names come only from byline-shaped lines next to the
+    headline, so a sub-heading or a person the story is about is never taken for one."""
+    state = page.state
+    body = list(compress(count(), map(eq, state, repeat(BODY))))
+    if len(body) <= BIO_LAST_LINES:
+        return
+    first = body[0]
+    anchor = head if head is not None else first
+    lo, hi = max(0, anchor - BYLINE_WINDOW), min(first, anchor + BYLINE_WINDOW + 1)
+    names: dict[str, str] = {}  # name -> the normalized byline line it came from
+    for k in range(lo, hi):
+        if state[k] != BODY and k != head:
+            for name in signals.byline_names(page.lines[k]):
+                names[name] = page.norms[k]
+    if not names:
+        return
+    norms, sig = page.norms, page.sig
+    bylines = set(names.values())
+    for i in body[-BIO_LAST_LINES:]:
+        after_byline = i > 0 and state[i - 1] == BAD and norms[i - 1] in bylines
+        if (after_byline and page.n_words[i] <= BIO_MAX_WORDS) or opens_with_name(page, i, names):
+            state[i] = BAD
+            page.cat[i] = "site"
+            sig[i] = (*sig[i], "author_bio", *_shape_signals(page, i))
+
+
+def opens_with_name(page: Page, i: int, names: Iterable[str]) -> bool:
+    """A line of at most BIO_MAX_WORDS that opens with one of the (lowercased) names."""
+    if page.n_words[i] > BIO_MAX_WORDS:
+        return False
+    opening = " ".join(page.lines[i].split(None, 4)[:4]).lower()
+    return any(opening.startswith(name) for name in names)
 
 
 def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:

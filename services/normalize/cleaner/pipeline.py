@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import eq, not_
 from typing import Any
@@ -81,6 +81,7 @@ def run_capture(
             state[i] = C.BAD
             cat[i] = "headline"
             sig[i] = ("headline",) if i == head else ("headline", "repeat")
+    C.author_bio(page, head)
     if templates is not None and site and page_id:
         templates.record(site, page_id, lines)
     kept = list(map(eq, state, repeat(C.BODY)))
@@ -95,19 +96,30 @@ _BODY_CATEGORIES = frozenset({"paywall", "promo", "comments", "share", "media"})
 
 
 def run_body(
-    paragraphs: list[str], *, title: str | None, language: str | None
+    paragraphs: list[str],
+    *,
+    title: str | None,
+    language: str | None,
+    authors: Sequence[str] = (),
 ) -> tuple[list[str], list[RemovalTuple], str | None]:
     """Conservative: remove only lines that are unmistakably boilerplate."""
     page = page_from_lines([p.strip() for p in paragraphs if p and p.strip()])
     lang = language or detect_language(page.lines)
     title_norm = lexicon.normalize(title) if title else None
+    names = [a.lower() for a in authors if a.count(" ") >= 1]
     body: list[str] = []
     removed: list[RemovalTuple] = []
     tail = page.n - TAIL_PARAGRAPHS
+    bio_from = page.n - C.BIO_LAST_LINES
+    captions = signals.page_caption_credits(page, signals.padded_lower(page))
     for i, text in enumerate(page.lines):
         verdict = _body_verdict(page, i, title_norm)
+        if verdict is None and i in captions:
+            verdict = ("caption", ("ends_with_credit",))
         if verdict is None and i >= tail and _tail_notice(page, i):
             verdict = ("site", ("copyright", "tail"))
+        if verdict is None and i >= bio_from and names and C.opens_with_name(page, i, names):
+            verdict = ("site", ("author_bio", "tail"))
         if verdict is None:
             body.append(text)
         else:

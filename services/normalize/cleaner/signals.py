@@ -131,6 +131,34 @@ def is_copyright(text: str) -> bool:
     return _RIGHTS_RESERVED.search(text) is not None and _YEAR.search(text) is not None
 
 
+# A byline: an optional "By"-word, then one or more names of two to four capitalised
+# words (joined by "and", commas...). Scripts without case have no such names.
+_BY_PREFIX = re.compile(
+    r"^(?:by|von|vom|por|par|di|da|door|przez|de|text|texto|texte|autor|autorin|author)\b"
+    r"[:\s]+",
+    re.IGNORECASE,
+)
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bi\b)\s*")
+_NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*$")
+BYLINE_MAX_WORDS = 12
+
+
+def byline_names(text: str) -> list[str]:
+    """Lowercased author names of a byline-shaped line ("By Jane Doe and John Roe",
+    "Isabella Beyer"); empty when the line is anything else."""
+    if text.count(" ") >= BYLINE_MAX_WORDS or ends_with_period(text):
+        return []
+    names = []
+    for part in _NAME_SEPARATORS.split(_BY_PREFIX.sub("", text.strip())):
+        words = part.split()
+        if not 2 <= len(words) <= 4:
+            return []
+        if not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
+            return []
+        names.append(" ".join(words).lower())
+    return names
+
+
 def ends_with_period(text: str) -> bool:
     t = text.rstrip("\"'”’»«)]* ")
     return bool(t) and t[-1] in ".;"
@@ -204,6 +232,44 @@ def page_comment_counts(page: Page, padded: str, padded_low: str | None) -> list
         for i in (page.line_of(m.start()) for m in hits)
         if n_words[i] <= COMMENT_COUNT_MAX_WORDS
     ]
+
+
+# A caption that ends with its picture's credit: "... on Tuesday. (Photo: Jane Doe/AP)",
+# "... im Bundestag. Foto: dpa". Picture words only: a text source ("Quelle: dpa") closes
+# news paragraphs too. Both forms open with a literal, so sre jumps between candidates.
+_PICTURE_WORDS = ("©", "foto", "fotos", "photo", "photos", "bild", "bilder", "symbolbild",
+                  "symbolfoto", "archivbild", "archivfoto", "image", "imagen", "imagem",
+                  "picture", "zdjęcie", "fot.")  # fmt: skip
+_CREDIT_IN_BRACKETS = re.compile(
+    r"\((?:" + "|".join(map(re.escape, _PICTURE_WORDS)) + r")(?![^\W\d_])[:.]? ?[^\n()]{1,80}\)"
+    r" *(?=\n)"
+)
+_CREDIT_AFTER_SENTENCE = re.compile(
+    r": (?:" + "|".join(f"(?<={re.escape(w)}: )" for w in _PICTURE_WORDS)
+    + r")[^\n.!?]{1,60}(?=\n)"
+)
+CAPTION_CREDIT_MAX_WORDS = 60
+_SENTENCE_END = ".!?\"”“»)"
+
+
+def page_caption_credits(page: Page, padded_low: str | None) -> set[int]:
+    """Lines of a few words up to CAPTION_CREDIT_MAX_WORDS that end with a picture
+    credit, in brackets or after the caption's last sentence. (Not on the rare page whose
+    lowercasing moves positions.)"""
+    out: set[int] = set()
+    if padded_low is None:
+        return out
+    n_words = page.n_words
+    for m in _CREDIT_IN_BRACKETS.finditer(padded_low):
+        i = page.line_of(m.start() - 1)
+        if 1 < n_words[i] <= CAPTION_CREDIT_MAX_WORDS and m.start() - 1 > page.line_start(i):
+            out.add(i)
+    for m in _CREDIT_AFTER_SENTENCE.finditer(padded_low):
+        i = page.line_of(m.start() - 1)
+        head = padded_low[page.line_start(i) + 1 : m.start()].rsplit(" ", 1)[0]
+        if n_words[i] <= CAPTION_CREDIT_MAX_WORDS and head and head[-1] in _SENTENCE_END:
+            out.add(i)
+    return out
 
 
 def page_credits(page: Page, padded: str, padded_low: str | None) -> set[int]:
