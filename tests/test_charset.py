@@ -103,6 +103,29 @@ def test_no_declaration_detected() -> None:
     assert record.language == "fr"
 
 
+def test_short_undeclared_latin_text_reads_as_windows_1252() -> None:
+    """A few accented letters with no declaration decode as windows-1252, the web default."""
+    text, used = decode_body("<p>Un café naïve à la crème, 5 €</p>".encode("cp1252"))
+    assert (text, used) == ("<p>Un café naïve à la crème, 5 €</p>", "cp1252")
+    text, used = decode_body(b'<meta charset="no-such-label"><p>hello world \xff</p>')
+    assert text.endswith("hello world \xff</p>") and used == "cp1252"
+
+
+def test_undeclared_cyrillic_and_polish_still_detected() -> None:
+    """Detection keeps other web encodings when windows-1252 reads the bytes worse."""
+    ru = "<p>Сегодня в Москве прошло заседание городского совета.</p>"
+    assert decode_body(ru.encode("cp1251")) == (ru, "cp1251")
+    pl = "<p>Zażółć gęślą jaźń, powiedział minister w środę.</p>"
+    assert decode_body(pl.encode("cp1250"))[0] == pl
+
+
+def test_latin1_labels_mean_windows_1252() -> None:
+    """"latin-1" and "iso-8859-1" labels decode as windows-1252, as browsers do (0x80 = €)."""
+    for label in ("latin-1", "ISO-8859-1", "l1"):
+        raw = f'<meta charset="{label}"><p>price \x80 5</p>'.encode("latin-1")
+        assert decode_body(raw) == (raw.decode("cp1252"), "cp1252")
+
+
 def test_lying_declaration_gives_replacement_characters() -> None:
     """Latin-1 bytes declared as UTF-8: U+FFFD in the text, and still a record."""
     raw = _html(DE, head='<meta charset="utf-8">').encode("iso-8859-1")

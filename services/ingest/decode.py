@@ -23,7 +23,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Browsers treat these labels as their supersets (WHATWG encoding standard).
-_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
+_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+            "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
             "iso-8859-9": "cp1254", "tis-620": "cp874", "x-sjis": "shift_jis", "gb2312": "gb18030",
             "gbk": "gb18030", "utf8": "utf-8"}
 
@@ -78,7 +79,28 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(body[:65536]).best()
-    encoding = normalize_charset(best.encoding) if best else None
-    encoding = encoding or "cp1252"
+    encoding = _detect(body[:65536]) or "cp1252"
     return body.decode(encoding, errors="replace"), encoding
+
+
+# Legacy encodings that web pages use (WHATWG's list, as Python codecs): detection picks
+# among these only, so a short page never comes out as an obscure code page (cp1006...).
+_WEB_LEGACY = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+               "cp1258", "cp874", "cp866", "koi8_r", "koi8_u", "mac_cyrillic", "iso8859_2",
+               "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+               "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16",
+               "shift_jis", "euc_jp", "iso2022_jp", "euc_kr", "gb18030", "big5"]
+_TIE = 0.01
+
+
+def _detect(sample: bytes) -> str | None:
+    """The web encoding that reads the sample with the least mess; windows-1252 (the web's
+    default) whenever it reads it as cleanly as the best, as with a few accented letters."""
+    matches = list(from_bytes(sample, cp_isolation=_WEB_LEGACY))
+    if not matches:
+        return None
+    best = min(matches, key=lambda m: m.chaos)
+    for m in matches:
+        if m.chaos <= best.chaos + _TIE and "cp1252" in m.could_be_from_charset:
+            return "cp1252"
+    return normalize_charset(best.encoding)
