@@ -55,14 +55,15 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     refresh = datetime.now(UTC).isoformat() if args.refresh else ""
     jobs = list(jobs_for_items(expand_items(args.items), client, settings, refresh))
     submit_jobs(celery, settings, jobs)
-    jobs += _submit_discovered(args, settings, client, celery)
+    discovered, bad_sources = _submit_discovered(args, settings, client, celery)
+    jobs += discovered
     for job in jobs:
         if args.json:
             print(json.dumps({"job_id": job.job_id, "item": job.item}), flush=True)
         else:
             print(f"{job.job_id}\t{job.item}", flush=True)
     if not args.wait:
-        return 0
+        return 1 if bad_sources else 0
     ended = wait_for(client, settings, [j.job_id for j in jobs], timeout=args.timeout)
     failed = 0
     for job in jobs:
@@ -78,29 +79,32 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
             failed += 1
             sys.stderr.write(f"dead\t{job.job_id}\t{job.item}\t{fields.get('reason')}: "
                              f"{fields.get('message')}\n")
-    return 1 if failed else 0
+    return 1 if failed or bad_sources else 0
 
 
 def _submit_discovered(args: argparse.Namespace, settings: Settings, client: Any,
-                       celery: Any) -> list[Any]:
-    """``--feed``/``--sitemap``: discover article URLs, submit those not seen fleet-wide."""
+                       celery: Any) -> tuple[list[Any], int]:
+    """``--feed``/``--sitemap``: discover article URLs, submit those not seen fleet-wide.
+    Returns the jobs and how many sources could not be read (each reported on stderr)."""
     from services.ingest.discover import check_source, discover, submit_new
     from services.ingest.fetch import make_client
 
     jobs: list[Any] = []
+    bad = 0
     if not (args.feed or args.sitemap):
-        return jobs
+        return jobs, bad
     with make_client(settings) as http:
         for kind, url in [("feed", u) for u in args.feed] + [("sitemap", u) for u in args.sitemap]:
             try:
                 found = discover(check_source(url), settings, client, http, kind=kind)
             except PresslineError as exc:
                 sys.stderr.write(f"{kind} {url}: {exc.reason}: {exc.message}\n")
+                bad += 1
                 continue
             new = submit_new(celery, client, settings, found)
             sys.stderr.write(f"{kind} {url}: {len(found)} URLs, {len(new)} new\n")
             jobs += new
-    return jobs
+    return jobs, bad
 
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
@@ -246,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pressline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("submit", help="queue URLs, files, directories, WARCs or - (stdin)")
+    p = sub.add_parser("submit", help="queue URLs, files, directories, WARCs or - (stdin)",
+                       epilog="exit status 1: a feed or sitemap could not be read, or (with "
+                              "--wait) an item ended dead or unfinished")
     p.add_argument("items", nargs="*", help="URL, file, directory, FILE.warc[.gz] or -")
     p.add_argument("--feed", action="append", default=[], metavar="URL",
                    help="RSS, Atom or JSON Feed: submit its articles not seen before")

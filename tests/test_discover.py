@@ -190,10 +190,9 @@ def test_submit_feed_and_sitemap_commands(feed_server: str, worker_env: dict[str
 
 
 def test_feed_that_is_not_a_feed(feed_server: str, worker_env: dict[str, str]) -> None:
-    """A --feed URL serving an HTML page is reported, and nothing is submitted."""
+    """A --feed URL serving an HTML page is reported, nothing is submitted, exit status 1."""
     proc = cli("submit", "--feed", f"{feed_server}/art/not-a-feed", env=worker_env)
-    # Today a failed source is reported on stderr and the run still exits 0 (not a crash).
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     assert proc.stdout == ""
     assert "unsupported_content" in proc.stderr and "not a feed" in proc.stderr
 
