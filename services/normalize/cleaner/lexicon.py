@@ -41,7 +41,7 @@ STRONG: dict[str, list[str]] = {
         "unlock this story", "unlock unlimited", "become a member", "become a subscriber",
         "create a free account", "create an account to", "you have reached your",
         "you ve reached your", "free articles remaining", "article limit",
-        "get unlimited access", "unlimited digital access", "subscribe for full access",
+        "get unlimited access", "unlimited digital access",
         "premium article", "premium content", "start your free trial", "start free trial",
         # de
         "jetzt abonnieren", "jetzt abo", "bereits abonnent", "schon abonnent",
@@ -50,8 +50,8 @@ STRONG: dict[str, list[str]] = {
         "um weiterzulesen", "nur für abonnenten", "exklusiv für abonnenten", "plus artikel",
         "abo abschließen", "jetzt testen", "gratis testen", "kostenlos testen",
         "unbegrenzten zugang", "zugang zu allen artikeln", "jetzt freischalten",
-        "artikel freischalten", "melden sie sich an um", "unbegrenzt artikel",
-        "keine freien artikel", "kostenlos registrieren", "konto erstellen",
+        "artikel freischalten", "melden sie sich an um",
+        "kostenlos registrieren", "konto erstellen",
         # es
         "ya eres suscriptor", "ya soy suscriptor", "ya tienes cuenta", "ya tienes una cuenta",
         "inicia sesión para", "regístrate para", "para seguir leyendo", "para continuar leyendo",
@@ -81,7 +81,7 @@ STRONG: dict[str, list[str]] = {
         "sign up today", "sponsored content", "paid content",
         "partner content",
         # reader-engagement prompts under news articles
-        "tell us what you think", "share your thoughts with us", "send us your letters",
+        "tell us what you think", "share your thoughts with us",
         # de
         "newsletter abonnieren", "zum newsletter", "jetzt anmelden", "jetzt herunterladen",
         "app herunterladen", "laden sie die app", "folgen sie uns", "folge uns",
@@ -114,7 +114,7 @@ STRONG: dict[str, list[str]] = {
         "kommentar schreiben", "kommentar verfassen", "kommentar hinzufügen",
         "kommentare anzeigen", "keine kommentare", "0 kommentare", "0 kommentar",
         "diskutieren sie mit", "leserkommentare", "ihre meinung ist gefragt",
-        "kommentare lesen", "leser kommentare", "0 leser kommentare", "ihre meinung zu",
+        "kommentare lesen",
         "kommentarfunktion", "schreiben sie einen kommentar",
         "ihre e mail adresse wird nicht veröffentlicht", "kommentare werden moderiert",
         # WordPress's comment form in its translations (en above): the most common form.
@@ -197,7 +197,7 @@ STRONG: dict[str, list[str]] = {
         "per e mail versenden", "per e mail verschicken", "per mail versenden",
         "link kopieren", "compartir en", "enviar por correo", "partager sur",
         "partager cet article", "envoyer par e mail", "udostępnij", "compartilhe",
-        "condividi su", "dieser seite drucken", "diese seite drucken", "empfiehl dies",
+        "condividi su", "diese seite drucken",
     ],
     "site": [
         "all rights reserved", "alle rechte vorbehalten", "todos los derechos reservados",
