@@ -133,3 +133,31 @@ def test_run_stops_everything_on_ctrl_c(http_server: str) -> None:
     alive = [p for p in started if Path(f"/proc/{p}").exists()
              and "(Z)" not in Path(f"/proc/{p}/stat").read_text().split(")")[1][:4]]
     assert alive == []
+
+
+def _parser_commands() -> dict[str, list[str]]:
+    import argparse
+
+    from pressline.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    out: dict[str, list[str]] = {}
+    for name, parser in sub.choices.items():
+        out[name] = [
+            max(a.option_strings, key=len) if a.option_strings else a.dest.upper()
+            for a in parser._actions
+            if "-h" not in a.option_strings
+        ]
+    return out
+
+
+def test_readme_command_table_matches_the_cli() -> None:
+    """README's command table lists every command and flag the CLI has, and no others."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| `")]
+    documented = {
+        cells[1].strip().strip("`"): [f.strip().strip("`") for f in cells[3].split(",")]
+        for cells in rows
+    }
+    assert documented == _parser_commands()
