@@ -119,6 +119,18 @@ def test_undeclared_cyrillic_and_polish_still_detected() -> None:
     assert decode_body(pl.encode("cp1250"))[0] == pl
 
 
+def test_detection_weighs_the_text_not_the_markup() -> None:
+    """Greek, Arabic and Polish text after 47 KB of ASCII styles is still detected."""
+    css = ("<style>" + "body{margin:0;padding:0} .a{color:#333} " * 1200 + "</style>\n").encode()
+    for text, charset in [
+        ("Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα για την οικονομία.", "cp1253"),
+        ("أعلنت الحكومة اليوم عن إجراءات جديدة لدعم الاقتصاد الوطني.", "cp1256"),
+        ("Zażółć gęślą jaźń, powiedział minister w środę podczas konferencji.", "cp1250"),
+    ]:
+        decoded, used = decode_body(css + f"<p>{text}</p>".encode(charset))
+        assert decoded.endswith(f"<p>{text}</p>"), used
+
+
 def test_latin1_labels_mean_windows_1252() -> None:
     """"latin-1" and "iso-8859-1" labels decode as windows-1252, as browsers do (0x80 = €)."""
     for label in ("latin-1", "ISO-8859-1", "l1"):

@@ -79,8 +79,18 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    encoding = _detect(body[:65536]) or "cp1252"
+    encoding = _detect(_text_sample(body)) or "cp1252"
     return body.decode(encoding, errors="replace"), encoding
+
+
+SAMPLE_BYTES = 65536
+
+
+def _text_sample(body: bytes) -> bytes:
+    """The page's lines with non-ASCII bytes: detection then weighs the text, not the ASCII
+    markup, scripts and styles around it (whose weight makes every decoding look clean)."""
+    lines = [line for line in body.splitlines() if not line.isascii()]
+    return b"\n".join(lines)[:SAMPLE_BYTES] if lines else body[:SAMPLE_BYTES]
 
 
 # Legacy encodings that web pages use (WHATWG's list, as Python codecs): detection picks
@@ -97,6 +107,8 @@ def _detect(sample: bytes) -> str | None:
     """The web encoding that reads the sample with the least mess; windows-1252 (the web's
     default) whenever it reads it as cleanly as the best, as with a few accented letters."""
     matches = list(from_bytes(sample, cp_isolation=_WEB_LEGACY))
+    if not any("cp1252" in m.could_be_from_charset for m in matches):
+        matches += list(from_bytes(sample, cp_isolation=["cp1252"]))  # scored on its own
     if not matches:
         return None
     best = min(matches, key=lambda m: m.chaos)
