@@ -380,3 +380,50 @@ def test_paragraph_ending_with_a_text_source_kept() -> None:
     ]
     c = clean_capture(page(NAV, EN_TITLE, EN_BODY[:2], lines, EN_BODY[2:]))
     assert c.paragraphs == [*EN_BODY[:2], *lines, *EN_BODY[2:]]
+
+
+@pytest.mark.parametrize(
+    ("header", "last"),
+    [
+        (["Donald Trump", "By Maria Keller"],
+         "Donald Trump is expected to visit the harbour next month, his office said on Friday."),
+        (["By Maria Keller, Staff Writer"],
+         "Staff writers at the port union, who are on strike, said they would return on Monday."),
+        (["By The Associated Press"],
+         "The Associated Press reported last year that the pier had been closed twice before."),
+        (["By Dan Rose"],
+         "Dan Rosen, a spokesman for the harbour authority, said the plans were final."),
+    ],
+)
+def test_closing_paragraph_opening_with_a_non_author_name_kept(header: list[str],
+                                                               last: str) -> None:
+    """Kickers, roles, agencies and longer names are no author: the last paragraph stays."""
+    c = clean_capture(page(NAV, EN_TITLE, header, "March 4, 2024", EN_BODY, last,
+                           "Leave a comment"))  # fmt: skip
+    assert c.paragraphs == [*EN_BODY, last]
+
+
+def test_author_box_under_a_heading_with_the_byline_name_removed() -> None:
+    """A bio under a heading that repeats the byline's name (without "By") is removed."""
+    note = "Covers city hall and transport for the paper and lives by the harbour with two dogs."
+    c = clean_capture(page(NAV, EN_TITLE, "By Maria Keller", "March 4, 2024", EN_BODY,
+                           "Maria Keller", note, "Leave a comment"))  # fmt: skip
+    assert c.paragraphs == EN_BODY
+    assert any(r.text == note and "author_bio" in r.signals for r in c.removed)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Stadt will zeigen, wie neue Radwege finanziert werden. Leitbild: eine klimaneutrale "
+        "Innenstadt bis 2040",
+        "The new phone takes sharp pictures in low light. Telephoto: 12 MP with 5x optical zoom",
+        "We need a new vision for the harbour. Picture: a city that finally works for everyone",
+        "Wie geht es weiter? BILD: Wir schauen nach vorn",
+        "The first volume of the series was published by the studio (Image Comics)",
+        "Here is the gallery of the best pictures of the regatta (photos below)",
+    ],
+)
+def test_line_ending_like_a_credit_but_not_one_kept(line: str) -> None:
+    """Compounds ("Leitbild:"), sentence openers and asides in brackets are no credits."""
+    assert clean_body([*EN_BODY, line]).paragraphs == [*EN_BODY, line]

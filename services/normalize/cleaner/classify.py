@@ -23,7 +23,7 @@ from itertools import compress, count, islice, pairwise, repeat
 from operator import eq, ge, itemgetter, lt, ne, or_
 
 from . import lexicon, signals
-from .blocks import Page
+from .blocks import Page, canonical
 from .stopwords import DENSITY_HIGH, DENSITY_LOW
 
 GOOD_MIN_WORDS = 12
@@ -508,9 +508,9 @@ BIO_MAX_WORDS = 160
 
 def author_bio(page: Page, head: int | None) -> None:
     """An author box closing the article: one of its last BIO_LAST_LINES body lines opens
-    with the name the byline gave ("Jane Doe is a reporter who ..."), or follows a removed
-    line that repeats the byline. Names come only from byline-shaped lines next to the
-    headline, so a sub-heading or a person the story is about is never taken for one."""
+    with a name the byline gave and a bio verb ("Jane Doe is a reporter who ..."), or
+    follows a removed line repeating a name-only line of the byline. Names come only from
+    lines next to the headline, so a person the story is about is not taken for one."""
     state = page.state
     body = list(compress(count(), map(eq, state, repeat(BODY))))
     if len(body) <= BIO_LAST_LINES:
@@ -518,29 +518,26 @@ def author_bio(page: Page, head: int | None) -> None:
     first = body[0]
     anchor = head if head is not None else first
     lo, hi = max(0, anchor - BYLINE_WINDOW), min(first, anchor + BYLINE_WINDOW + 1)
-    names: dict[str, str] = {}  # name -> the normalized byline line it came from
+    names: set[str] = set()  # from "By ..." lines
+    name_lines: set[str] = set()  # normalized names, from those and name-only lines
     for k in range(lo, hi):
         if state[k] != BODY and k != head:
-            for name in signals.byline_names(page.lines[k]):
-                names[name] = page.norms[k]
-    if not names:
+            line = page.lines[k]
+            names.update(signals.byline_names(line))
+            name_lines.update(map(lexicon.normalize, signals.byline_names(line, prefixed=False)))
+    if not name_lines:
         return
-    norms, sig = page.norms, page.sig
-    bylines = set(names.values())
+    norms, sig, n_words = page.norms, page.sig, page.n_words
     for i in body[-BIO_LAST_LINES:]:
-        after_byline = i > 0 and state[i - 1] == BAD and norms[i - 1] in bylines
-        if (after_byline and page.n_words[i] <= BIO_MAX_WORDS) or opens_with_name(page, i, names):
-            state[i] = BAD
-            page.cat[i] = "site"
-            sig[i] = (*sig[i], "author_bio", *_shape_signals(page, i))
-
-
-def opens_with_name(page: Page, i: int, names: Iterable[str]) -> bool:
-    """A line of at most BIO_MAX_WORDS that opens with one of the (lowercased) names."""
-    if page.n_words[i] > BIO_MAX_WORDS:
-        return False
-    opening = " ".join(page.lines[i].split(None, 4)[:4]).lower()
-    return any(opening.startswith(name) for name in names)
+        if n_words[i] > BIO_MAX_WORDS or state[i] != BODY:
+            continue
+        after_name = i > 0 and canonical(norms[i - 1]) in name_lines
+        if after_name or signals.opens_author_note(page.lines[i], names):
+            # (the name heading above the note, if it was kept as a sub-heading, goes too)
+            for k in (i - 1, i) if after_name and state[i - 1] == BODY else (i,):
+                state[k] = BAD
+                page.cat[k] = "site"
+                sig[k] = (*sig[k], "author_bio", *_shape_signals(page, k))
 
 
 def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:

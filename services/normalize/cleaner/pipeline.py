@@ -118,7 +118,12 @@ def run_body(
             verdict = ("caption", ("ends_with_credit",))
         if verdict is None and i >= tail and _tail_notice(page, i):
             verdict = ("site", ("copyright", "tail"))
-        if verdict is None and i >= bio_from and names and C.opens_with_name(page, i, names):
+        if (
+            verdict is None
+            and i >= bio_from
+            and page.n_words[i] <= C.BIO_MAX_WORDS
+            and signals.opens_author_note(text, names)
+        ):
             verdict = ("site", ("author_bio", "tail"))
         if verdict is None:
             body.append(text)

@@ -8,7 +8,7 @@ single-line helpers serve the HTML second pass and the headline finder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .blocks import Page, is_terminal
 
@@ -32,6 +32,7 @@ def _starts(pattern: CaseFree, padded: str, padded_low: str | None) -> Iterator[
     if padded_low is not None:
         return pattern[0].finditer(padded_low)
     return pattern[1].finditer(padded)
+
 
 _DURATION_BODY = r"[\(\[]?\d{1,2}(?::\d{2}){1,2}[\)\]]?(?: ?(?:min|mins|minutes?))?"
 DURATION = re.compile(r"^" + _DURATION_BODY + r"$")
@@ -131,32 +132,69 @@ def is_copyright(text: str) -> bool:
     return _RIGHTS_RESERVED.search(text) is not None and _YEAR.search(text) is not None
 
 
-# A byline: an optional "By"-word, then one or more names of two to four capitalised
-# words (joined by "and", commas...). Scripts without case have no such names.
-_BY_PREFIX = re.compile(
-    r"^(?:by|von|vom|por|par|di|da|door|przez|de|text|texto|texte|autor|autorin|author)\b"
-    r"[:\s]+",
-    re.IGNORECASE,
-)
-_NAME_SEPARATORS = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bi\b)\s*")
+# A byline: "By"-word, then names of two to four capitalised words. Several names are
+# joined by "and"-words (commas count only in such a list: "By Jane Doe, Staff Writer"
+# names one person). Scripts without case have no such names.
+_BY_PREFIX = re.compile(r"(?:by|von|por|par|door|przez)\s+", re.IGNORECASE)
+_AND_WORDS = re.compile(r"\s*(?:&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bi\b)\s*")
 _NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*$")
+_NOT_NAME_WORDS = frozenset({"The", "Der", "Die", "Das", "El", "La", "Le", "Les", "Los", "Las",
+                             "Il", "Lo", "Het", "Staff", "Redaktion", "Redacción"})  # fmt: skip
 BYLINE_MAX_WORDS = 12
 
 
-def byline_names(text: str) -> list[str]:
-    """Lowercased author names of a byline-shaped line ("By Jane Doe and John Roe",
-    "Isabella Beyer"); empty when the line is anything else."""
+def _name(part: str) -> str | None:
+    words = part.split()
+    if not 2 <= len(words) <= 4 or _NOT_NAME_WORDS.intersection(words):
+        return None
+    if not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
+        return None
+    return " ".join(words).lower()
+
+
+def byline_names(text: str, *, prefixed: bool = True) -> list[str]:
+    """Lowercased author names of a byline ("By Jane Doe and John Roe"); with
+    ``prefixed=False`` also a line that is nothing but a name ("Isabella Beyer")."""
+    text = text.strip()
     if text.count(" ") >= BYLINE_MAX_WORDS or ends_with_period(text):
         return []
-    names = []
-    for part in _NAME_SEPARATORS.split(_BY_PREFIX.sub("", text.strip())):
-        words = part.split()
-        if not 2 <= len(words) <= 4:
-            return []
-        if not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
-            return []
-        names.append(" ".join(words).lower())
-    return names
+    m = _BY_PREFIX.match(text)
+    if m:
+        text = text[m.end() :]
+    elif prefixed:
+        return []
+    parts = _AND_WORDS.split(text)
+    if len(parts) > 1:
+        parts = [p for part in parts for p in part.split(",")]
+    else:
+        parts = parts[0].split(",")[:1]  # "Jane Doe, Staff Writer": the name only
+    names = [_name(p) for p in parts if p.strip()]
+    return [n for n in names if n] if names and all(names) else []
+
+
+# The word after an author's name that opens a note about them ("Jane Doe is a reporter",
+# "... ist Redakteurin", "... escribe sobre"), or a comma before an apposition.
+_BIO_VERB_LIST = (
+    "is was has writes covers reports joined lives contributed teaches works holds edits "
+    "ist war hat schreibt lebt arbeitet berichtet es fue ha escribe vive trabaja cubre "
+    "est a écrit vit travaille couvre è scrive lavora é foi tem escreve trabalha "
+    "schrijft woont werkt jest pisze mieszka pracuje"
+)
+BIO_VERBS = frozenset(_BIO_VERB_LIST.split())
+
+
+def opens_author_note(text: str, names: Iterable[str]) -> bool:
+    """The line opens with one of the (lowercased) names, then a comma or a bio verb."""
+    low = text.lstrip().lower()
+    for name in names:
+        if low.startswith(name):
+            rest = low[len(name) :]
+            if rest.startswith(","):
+                return True
+            words = rest.split(None, 1)
+            if rest[:1].isspace() and words and words[0] in BIO_VERBS:
+                return True
+    return False
 
 
 def ends_with_period(text: str) -> bool:
@@ -228,28 +266,32 @@ def page_comment_counts(page: Page, padded: str, padded_low: str | None) -> list
     n_words = page.n_words
     hits = _starts(_COMMENT_COUNT_PAGE, padded, padded_low)
     return [
-        i
-        for i in (page.line_of(m.start()) for m in hits)
-        if n_words[i] <= COMMENT_COUNT_MAX_WORDS
+        i for i in (page.line_of(m.start()) for m in hits) if n_words[i] <= COMMENT_COUNT_MAX_WORDS
     ]
 
 
 # A caption that ends with its picture's credit: "... on Tuesday. (Photo: Jane Doe/AP)",
-# "... im Bundestag. Foto: dpa". Picture words only: a text source ("Quelle: dpa") closes
+# "... im Bundestag. Foto: dpa". Picture words only: a text source ("Quelle: SWR") closes
 # news paragraphs too. Both forms open with a literal, so sre jumps between candidates.
-_PICTURE_WORDS = ("©", "foto", "fotos", "photo", "photos", "bild", "bilder", "symbolbild",
+_PICTURE_WORDS = ("foto", "fotos", "photo", "photos", "bild", "bilder", "symbolbild",
                   "symbolfoto", "archivbild", "archivfoto", "image", "imagen", "imagem",
                   "picture", "zdjęcie", "fot.")  # fmt: skip
+_PICTURE_ALT = "|".join(map(re.escape, _PICTURE_WORDS))
+# In brackets, the word is followed by a colon, a slash or "by", or the credit is a ©:
+# "(Image Comics)" and "(photos below)" are no credits.
 _CREDIT_IN_BRACKETS = re.compile(
-    r"\((?:" + "|".join(map(re.escape, _PICTURE_WORDS)) + r")(?![^\W\d_])[:.]? ?[^\n()]{1,80}\)"
+    r"\((?:©[^\n()]{1,80}|(?:" + _PICTURE_ALT + r")(?![^\W\d_]) ?(?::|/| by )[^\n()]{1,80})\)"
     r" *(?=\n)"
 )
+# After the last sentence: a whole picture word (not "Leitbild:", "Telephoto:") right after
+# the stop, then a short credit (not "Picture: a city that finally works for everyone").
 _CREDIT_AFTER_SENTENCE = re.compile(
-    r": (?:" + "|".join(f"(?<={re.escape(w)}: )" for w in _PICTURE_WORDS)
+    r": (?:" + "|".join(f"(?<=[.!?\"”“»)] {re.escape(w)}: )" for w in _PICTURE_WORDS)
     + r")[^\n.!?]{1,60}(?=\n)"
 )
 CAPTION_CREDIT_MAX_WORDS = 60
-_SENTENCE_END = ".!?\"”“»)"
+CREDIT_AFTER_MAX_WORDS = 6
+SHOUTED_CREDIT_MAX_WORDS = 3  # "BILD: Wir schauen nach vorn" is an interview's label
 
 
 def page_caption_credits(page: Page, padded_low: str | None) -> set[int]:
@@ -259,15 +301,19 @@ def page_caption_credits(page: Page, padded_low: str | None) -> set[int]:
     out: set[int] = set()
     if padded_low is None:
         return out
-    n_words = page.n_words
+    n_words, joined = page.n_words, page.joined
     for m in _CREDIT_IN_BRACKETS.finditer(padded_low):
         i = page.line_of(m.start() - 1)
         if 1 < n_words[i] <= CAPTION_CREDIT_MAX_WORDS and m.start() - 1 > page.line_start(i):
             out.add(i)
     for m in _CREDIT_AFTER_SENTENCE.finditer(padded_low):
         i = page.line_of(m.start() - 1)
-        head = padded_low[page.line_start(i) + 1 : m.start()].rsplit(" ", 1)[0]
-        if n_words[i] <= CAPTION_CREDIT_MAX_WORDS and head and head[-1] in _SENTENCE_END:
+        if n_words[i] > CAPTION_CREDIT_MAX_WORDS:
+            continue
+        credit = joined[m.start() + 1 : m.end() - 1].split()  # (padded is joined shifted by one)
+        word = joined[joined.rfind(" ", 0, m.start() - 1) + 1 : m.start() - 1]
+        shouted = word.isupper() and "/" not in m.group()
+        if len(credit) <= (SHOUTED_CREDIT_MAX_WORDS if shouted else CREDIT_AFTER_MAX_WORDS):
             out.add(i)
     return out
 
