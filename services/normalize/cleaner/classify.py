@@ -502,6 +502,7 @@ def closing_line(page: Page, stop: frozenset[str]) -> None:
 
 
 BYLINE_WINDOW = 4  # a byline sits this close to the headline (or to the body's start)
+BYLINE_MAX_WORDS = signals.BYLINE_MAX_WORDS
 BIO_LAST_LINES = 2
 BIO_MAX_WORDS = 160
 
@@ -512,23 +513,28 @@ def author_bio(page: Page, head: int | None) -> None:
     follows a removed line repeating a name-only line of the byline. Names come only from
     lines next to the headline, so a person the story is about is not taken for one."""
     state = page.state
-    body = list(compress(count(), map(eq, state, repeat(BODY))))
-    if len(body) <= BIO_LAST_LINES:
+    if state.count(BODY) <= BIO_LAST_LINES:
         return
-    first = body[0]
+    first = state.index(BODY)
+    rev = state[::-1]
+    last: list[int] = []
+    for _ in range(BIO_LAST_LINES):  # the last body lines, found from the end in C
+        last.insert(0, page.n - 1 - rev.index(BODY, page.n - last[0] if last else 0))
     anchor = head if head is not None else first
     lo, hi = max(0, anchor - BYLINE_WINDOW), min(first, anchor + BYLINE_WINDOW + 1)
     names: set[str] = set()  # from "By ..." lines
     name_lines: set[str] = set()  # normalized names, from those and name-only lines
     for k in range(lo, hi):
-        if state[k] != BODY and k != head:
-            line = page.lines[k]
-            names.update(signals.byline_names(line))
-            name_lines.update(map(lexicon.normalize, signals.byline_names(line, prefixed=False)))
+        if state[k] != BODY and k != head and 2 <= page.n_words[k] <= BYLINE_MAX_WORDS:
+            found = signals.byline_names(page.lines[k], prefixed=False)
+            if found:
+                name_lines.update(map(lexicon.normalize, found))
+                if signals.is_byline(page.lines[k]):
+                    names.update(found)
     if not name_lines:
         return
     norms, sig, n_words = page.norms, page.sig, page.n_words
-    for i in body[-BIO_LAST_LINES:]:
+    for i in last:
         if n_words[i] > BIO_MAX_WORDS or state[i] != BODY:
             continue
         after_name = i > 0 and canonical(norms[i - 1]) in name_lines

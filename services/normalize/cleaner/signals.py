@@ -136,7 +136,7 @@ def is_copyright(text: str) -> bool:
 # joined by "and"-words (commas count only in such a list: "By Jane Doe, Staff Writer"
 # names one person). Scripts without case have no such names.
 _BY_PREFIX = re.compile(r"(?:by|von|por|par|door|przez)\s+", re.IGNORECASE)
-_AND_WORDS = re.compile(r"\s*(?:&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bi\b)\s*")
+_AND_WORDS = re.compile(r" (?:and|und|y|et|e|en|i|&) ")
 _NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*$")
 _NOT_NAME_WORDS = frozenset({"The", "Der", "Die", "Das", "El", "La", "Le", "Les", "Los", "Las",
                              "Il", "Lo", "Het", "Staff", "Redaktion", "Redacción"})  # fmt: skip
@@ -156,7 +156,7 @@ def byline_names(text: str, *, prefixed: bool = True) -> list[str]:
     """Lowercased author names of a byline ("By Jane Doe and John Roe"); with
     ``prefixed=False`` also a line that is nothing but a name ("Isabella Beyer")."""
     text = text.strip()
-    if text.count(" ") >= BYLINE_MAX_WORDS or ends_with_period(text):
+    if not text[:1].isupper() or text.count(" ") >= BYLINE_MAX_WORDS or ends_with_period(text):
         return []
     m = _BY_PREFIX.match(text)
     if m:
@@ -170,6 +170,11 @@ def byline_names(text: str, *, prefixed: bool = True) -> list[str]:
         parts = parts[0].split(",")[:1]  # "Jane Doe, Staff Writer": the name only
     names = [_name(p) for p in parts if p.strip()]
     return [n for n in names if n] if names and all(names) else []
+
+
+def is_byline(text: str) -> bool:
+    """Opens with a "By"-word ("By", "Von", "Por", ...)."""
+    return _BY_PREFIX.match(text.lstrip()) is not None
 
 
 # The word after an author's name that opens a note about them ("Jane Doe is a reporter",
