@@ -520,30 +520,44 @@ def author_bio(page: Page, head: int | None) -> None:
     last: list[int] = []
     for _ in range(BIO_LAST_LINES):  # the last body lines, found from the end in C
         last.insert(0, page.n - 1 - rev.index(BODY, page.n - last[0] if last else 0))
+    lines, n_words = page.lines, page.n_words
+    # Cheap shape test first: a note opens with two capitalised words, or sits under a
+    # line of a few words; most pages end otherwise and need no byline parsing.
+    if not any(
+        n_words[i] <= BIO_MAX_WORDS
+        and (_two_capitals(lines[i]) or (i > 0 and 2 <= n_words[i - 1] <= 4))
+        for i in last
+    ):
+        return
     anchor = head if head is not None else first
     lo, hi = max(0, anchor - BYLINE_WINDOW), min(first, anchor + BYLINE_WINDOW + 1)
     names: set[str] = set()  # from "By ..." lines
     name_lines: set[str] = set()  # normalized names, from those and name-only lines
     for k in range(lo, hi):
-        if state[k] != BODY and k != head and 2 <= page.n_words[k] <= BYLINE_MAX_WORDS:
-            found = signals.byline_names(page.lines[k], prefixed=False)
+        if state[k] != BODY and k != head and 2 <= n_words[k] <= BYLINE_MAX_WORDS:
+            found = signals.byline_names(lines[k], prefixed=False)
             if found:
                 name_lines.update(map(lexicon.normalize, found))
-                if signals.is_byline(page.lines[k]):
+                if signals.is_byline(lines[k]):
                     names.update(found)
     if not name_lines:
         return
-    norms, sig, n_words = page.norms, page.sig, page.n_words
+    norms, sig = page.norms, page.sig
     for i in last:
         if n_words[i] > BIO_MAX_WORDS or state[i] != BODY:
             continue
         after_name = i > 0 and canonical(norms[i - 1]) in name_lines
-        if after_name or signals.opens_author_note(page.lines[i], names):
+        if after_name or signals.opens_author_note(lines[i], names):
             # (the name heading above the note, if it was kept as a sub-heading, goes too)
             for k in (i - 1, i) if after_name and state[i - 1] == BODY else (i,):
                 state[k] = BAD
                 page.cat[k] = "site"
                 sig[k] = (*sig[k], "author_bio", *_shape_signals(page, k))
+
+
+def _two_capitals(text: str) -> bool:
+    words = text.split(None, 2)
+    return len(words) >= 2 and words[0][:1].isupper() and words[1][:1].isupper()
 
 
 def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:
