@@ -27,6 +27,7 @@ from pressline.errors import (
     BlockedAddress,
     ConnectionFailed,
     FetchRefused,
+    FetchTimeout,
     InvalidInput,
     PermanentError,
 )
@@ -534,6 +535,32 @@ def test_dns_failure_is_transient() -> None:
             pytest.raises(ConnectionFailed, match="cannot resolve"):
         fetch("http://nowhere.test/", settings, client, resolver=DictResolver({}))
     assert net.attempts == []
+
+
+class HangingResolver:
+    """Injected DNS that hangs (as a dead resolver does) until released."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        self.release.wait(30)
+        return [PUBLIC]
+
+
+def test_hanging_dns_lookup_ends_at_the_fetch_deadline() -> None:
+    """A name lookup that hangs ends as a FetchTimeout at the fetch's total deadline."""
+    settings = guard_settings(fetch_total_timeout=0.5)
+    resolver = HangingResolver()
+    try:
+        with client_with_net(settings) as (client, net):
+            started = time.monotonic()
+            with pytest.raises(FetchTimeout, match=r"resolving slow\.test"):
+                fetch("http://slow.test/", settings, client, resolver=resolver)
+            assert time.monotonic() - started < 10  # not the resolver's 30 s
+            assert net.attempts == []
+    finally:
+        resolver.release.set()
 
 
 def test_vet_url_returns_checked_ip() -> None:

@@ -121,7 +121,7 @@ def fetch(url: str, settings: Settings, client: httpx.Client, *,
     if backend is None:
         raise TypeError("fetch() needs a client from make_client(): it pins vetted addresses")
     deadline = time.monotonic() + settings.fetch_total_timeout
-    target = vet_url(url, settings, resolver)
+    target = vet_url(url, settings, resolver, deadline)
     seen = {target.url}
     for hop in range(settings.fetch_max_redirects + 1):
         try:
@@ -129,7 +129,8 @@ def fetch(url: str, settings: Settings, client: httpx.Client, *,
                     client.stream("GET", target.url,
                                   timeout=_timeout(settings, deadline, url)) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
-                    target = _next_hop(target, response, settings, resolver, url, seen, hop)
+                    target = _next_hop(target, response, settings, resolver, url, seen, hop,
+                                       deadline)
                     continue
                 _check_status(response, url)
                 content_type = response.headers.get("content-type")
@@ -162,7 +163,8 @@ def _timeout(settings: Settings, deadline: float, url: str) -> httpx.Timeout:
 
 
 def _next_hop(current: VettedTarget, response: httpx.Response, settings: Settings,
-              resolver: Resolver | None, url: str, seen: set[str], hop: int) -> VettedTarget:
+              resolver: Resolver | None, url: str, seen: set[str], hop: int,
+              deadline: float) -> VettedTarget:
     if hop >= settings.fetch_max_redirects:
         raise FetchRefused(f"more than {settings.fetch_max_redirects} redirects", item=url)
     location = response.headers["location"]
@@ -171,7 +173,7 @@ def _next_hop(current: VettedTarget, response: httpx.Response, settings: Setting
     except (httpx.InvalidURL, ValueError) as exc:
         raise FetchRefused(f"redirect to a malformed location {location!r}", item=url) from exc
     try:
-        nxt = vet_url(joined, settings, resolver)
+        nxt = vet_url(joined, settings, resolver, deadline)
     except PermanentError as exc:  # same class and reason, naming the hop that was refused
         raise type(exc)(f"redirect to {joined} refused: {exc.message}", item=url) from None
     if nxt.url in seen:

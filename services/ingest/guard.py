@@ -16,6 +16,7 @@ and enforces the fetch's total deadline on every socket read and write.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ipaddress
 import re
@@ -66,6 +67,26 @@ class SystemResolver:
 
 
 DEFAULT_RESOLVER: Resolver = SystemResolver()
+# getaddrinfo takes no timeout: lookups run on these threads and the fetch waits only until
+# its deadline. A lookup still hanging then keeps one thread until the resolver gives up.
+DNS_THREADS = 8
+_DNS_POOL = concurrent.futures.ThreadPoolExecutor(DNS_THREADS, thread_name_prefix="dns")
+
+
+def _resolve_by(resolver: Resolver, name: str, port: int, deadline: float | None,
+                url: str) -> list[str]:
+    if deadline is None:
+        return resolver.resolve(name, port)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchTimeout(f"no time left to resolve {name}", item=url)
+    lookup = _DNS_POOL.submit(resolver.resolve, name, port)
+    try:
+        return lookup.result(timeout=remaining)
+    except concurrent.futures.TimeoutError:
+        lookup.cancel()
+        raise FetchTimeout(f"resolving {name} took longer than the fetch deadline",
+                           item=url) from None
 
 
 # --- address policy --------------------------------------------------------------------------
@@ -306,7 +327,8 @@ def parse_url(url: str) -> httpx.URL:
     return parsed
 
 
-def _host_ips(host: str, port: int, resolver: Resolver, url: str) -> tuple[list[str], bool]:
+def _host_ips(host: str, port: int, resolver: Resolver, url: str,
+              deadline: float | None = None) -> tuple[list[str], bool]:
     """The addresses for a host and whether they came from the URL itself (literal)."""
     if ":" in host:  # IPv6 literal (httpx drops the brackets)
         if "%" in host:
@@ -330,7 +352,7 @@ def _host_ips(host: str, port: int, resolver: Resolver, url: str) -> tuple[list[
         raise InvalidInput(f"host {host!r} ends in a number but is not an IPv4 address",
                            item=url)
     try:
-        ips = resolver.resolve(name, port)
+        ips = _resolve_by(resolver, name, port, deadline, url)
     except (OSError, UnicodeError) as exc:
         raise ConnectionFailed(f"cannot resolve {name}: {exc}", item=url) from exc
     if not ips:
@@ -338,13 +360,15 @@ def _host_ips(host: str, port: int, resolver: Resolver, url: str) -> tuple[list[
     return list(ips), False
 
 
-def vet_url(url: str, settings: Settings, resolver: Resolver | None = None) -> VettedTarget:
-    """Parse, resolve and check a URL; the returned target names the one IP to connect to."""
+def vet_url(url: str, settings: Settings, resolver: Resolver | None = None,
+            deadline: float | None = None) -> VettedTarget:
+    """Parse, resolve and check a URL; the returned target names the one IP to connect to.
+    With a ``deadline`` (``time.monotonic()``), the name lookup waits no longer than it."""
     parsed = parse_url(url)
     host = parsed.raw_host.decode("ascii").lower()
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     allow = Allowlist.parse(settings.allowlist)
-    ips, literal = _host_ips(host, port, resolver or DEFAULT_RESOLVER, url)
+    ips, literal = _host_ips(host, port, resolver or DEFAULT_RESOLVER, url, deadline)
     checked: list[IPAddress] = []
     for ip in ips:
         if allow.allows_host(host) and not literal:
