@@ -152,6 +152,17 @@ def test_sitemap_index_gzip_and_news(feed_server: str, dsettings: Settings,
     assert found == a + b + c
 
 
+def test_sitemap_index_whose_sitemaps_all_fail_is_a_failed_source(
+        feed_server: str, worker_env: dict[str, str]) -> None:
+    """An index listing only unreadable sitemaps is reported and exits 1, not 'no URLs'."""
+    tag = uuid.uuid4().hex[:8]
+    FeedHandler.docs[f"/{tag}/index.xml"] = ("application/xml", sitemap_index(
+        [f"{feed_server}/{tag}/gone1.xml", f"{feed_server}/{tag}/gone2.xml"]))
+    proc = cli("submit", "--sitemap", f"{feed_server}/{tag}/index.xml", env=worker_env)
+    assert proc.returncode == 1, proc.stderr
+    assert "none of the 2 nested sitemaps could be read" in proc.stderr
+
+
 def test_seen_set_prevents_resubmission(feed_server: str, dsettings: Settings,
                                         rclient: redis.Redis) -> None:
     """A URL is submitted once however often (and by whichever feed) it is listed."""
