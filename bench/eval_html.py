@@ -76,9 +76,9 @@ def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second
     extracted = extract_html(html, url, options)
     paragraphs = extracted.paragraphs
     if second:
-        paragraphs = clean_body(paragraphs, title=extracted.title,
-                                language=extracted.language,
-                                authors=extracted.authors).paragraphs
+        meta = extracted.meta
+        paragraphs = clean_body(paragraphs, title=meta.title, language=meta.language,
+                                authors=meta.authors).paragraphs
     return "\n".join(paragraphs)
 
 

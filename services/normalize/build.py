@@ -74,15 +74,13 @@ def normalize_page(
     extra: dict[str, Any] = {}
     if looks_like_html(body):
         extracted = extract_html(body, page.url)
+        meta = extracted.meta
         cleaned: Cleaned = clean_body(
-            extracted.paragraphs,
-            title=extracted.title,
-            language=extracted.language,
-            authors=extracted.authors,
+            extracted.paragraphs, title=meta.title, language=meta.language, authors=meta.authors
         )
-        title = extracted.title or cleaned.title
-        authors, published_at = extracted.authors, extracted.published_at
-        site = extracted.site or site
+        title = meta.title or cleaned.title
+        authors, published_at = meta.authors, meta.published_at
+        site = meta.site or site
         extra = _html_fields(extracted, cleaned)
         input_format = "html"
     else:
@@ -160,15 +158,16 @@ def _html_fields(extracted: HtmlExtract, cleaned: Cleaned) -> dict[str, Any]:
     paywalled, truncated, why = paywall_flags(extracted, cleaned)
     if why is not None:
         provenance.update(why)
-    if not extracted.language and cleaned.language:
+    meta = extracted.meta
+    if not meta.language and cleaned.language:
         provenance["language"] = Provenance(source="text", raw=cleaned.language)
     return {
-        "canonical_url": extracted.canonical_url,
-        "domain": extracted.domain,
-        "modified_at": extracted.modified_at,
-        "description": extracted.description,
-        "image": extracted.image,
-        "tags": extracted.tags,
+        "canonical_url": meta.canonical_url,
+        "domain": meta.domain,
+        "modified_at": meta.modified_at,
+        "description": meta.description,
+        "image": meta.image,
+        "tags": meta.tags,
         "paywalled": paywalled,
         "truncated": truncated,
         "provenance": provenance,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -46,24 +45,17 @@ DEFAULT_OPTIONS = ExtractOptions()
 
 @dataclass
 class HtmlExtract:
+    """The body found (by trafilatura or the cascade) and the page's metadata as read."""
+
     paragraphs: list[str]
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    site: str | None = None
-    domain: str | None = None
-    language: str | None = None
-    description: str | None = None
-    canonical_url: str | None = None
-    image: str | None = None
-    tags: list[str] = field(default_factory=list)
-    paywalled: bool = False
-    truncated: bool = False
+    meta: PageMeta = field(default_factory=PageMeta)
     url: str | None = None
     extractor: str = "trafilatura"
-    declared_word_count: int | None = None
-    provenance: dict[str, Provenance] = field(default_factory=dict)
+
+    @property
+    def provenance(self) -> dict[str, Provenance]:
+        """The metadata's provenance, and which extractor gave the text."""
+        return {**self.meta.provenance, "text": Provenance(source="html", raw=self.extractor)}
 
 
 _LINE = re.compile(r"\n+")
@@ -97,32 +89,6 @@ def trafilatura_paragraphs(tree: HtmlElement, url: str | None,
     return [line.strip() for line in _LINE.split(doc.text or "") if line.strip()]
 
 
-def _from_meta(
-    paragraphs: list[str], meta: PageMeta, url: str | None, extractor: str
-) -> HtmlExtract:
-    provenance = dict(meta.provenance)
-    provenance["text"] = Provenance(source="html", raw=extractor)
-    return HtmlExtract(
-        paragraphs=paragraphs,
-        title=meta.title,
-        authors=meta.authors,
-        published_at=meta.published_at,
-        modified_at=meta.modified_at,
-        site=meta.site,
-        domain=meta.domain,
-        language=meta.language,
-        description=meta.description,
-        canonical_url=meta.canonical_url,
-        image=meta.image,
-        tags=meta.tags,
-        paywalled=meta.paywalled,
-        url=url,
-        extractor=extractor,
-        declared_word_count=meta.word_count,
-        provenance=provenance,
-    )
-
-
 def extract_html(html: str, url: str | None = None,
                  options: ExtractOptions = DEFAULT_OPTIONS) -> HtmlExtract:
     """Body paragraphs and metadata; an empty paragraph list when nothing was found."""
@@ -140,7 +106,7 @@ def extract_html(html: str, url: str | None = None,
         best = cascade.choose(tree, cascade.Candidate(extractor, paragraphs), url,
                               meta.language)
         paragraphs, extractor = best.paragraphs, best.name
-    return _from_meta(paragraphs, meta, url, extractor)
+    return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor)
 
 
 _TERMINAL = re.compile(r"""[.!?;:"'»«“”’)\]]\s*$""")
@@ -155,7 +121,7 @@ def paywall_flags(
     cleaner's second pass found after the body (the prompt only counts after a short body or one
     that stops mid-sentence)."""
     why: dict[str, Provenance] = {}
-    paywalled = extracted.paywalled
+    paywalled = extracted.meta.paywalled
     truncated = False
     body = cleaned.paragraphs
     words = sum(len(p.split()) for p in body)
@@ -174,8 +140,8 @@ def paywall_flags(
                 if not paywalled:
                     why["paywalled"] = Provenance(source="text", raw=prompts[0].text[:200])
                 paywalled = True
-    declared = extracted.declared_word_count
-    if not truncated and extracted.paywalled and declared and declared > 1.5 * max(words, 1):
+    declared = extracted.meta.word_count
+    if not truncated and extracted.meta.paywalled and declared and declared > 1.5 * max(words, 1):
         truncated = True
         why["truncated"] = Provenance(source="json-ld", raw=f"wordCount={declared}")
     return paywalled, truncated, why or None
