@@ -78,7 +78,7 @@ def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second
     if second:
         meta = extracted.meta
         paragraphs = clean_body(paragraphs, title=meta.title, language=meta.language,
-                                authors=meta.authors).paragraphs
+                                authors=meta.authors, linked=extracted.linked).paragraphs
     return "\n".join(paragraphs)
 
 

@@ -76,7 +76,8 @@ def normalize_page(
         extracted = extract_html(body, page.url)
         meta = extracted.meta
         cleaned: Cleaned = clean_body(
-            extracted.paragraphs, title=meta.title, language=meta.language, authors=meta.authors
+            extracted.paragraphs, title=meta.title, language=meta.language, authors=meta.authors,
+            linked=extracted.linked,
         )
         title = meta.title or cleaned.title
         authors, published_at = meta.authors, meta.published_at

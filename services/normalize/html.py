@@ -51,6 +51,7 @@ class HtmlExtract:
     meta: PageMeta = field(default_factory=PageMeta)
     url: str | None = None
     extractor: str = "trafilatura"
+    linked: frozenset[int] = frozenset()  # list items ending the body that carry a link
 
     @property
     def provenance(self) -> dict[str, Provenance]:
@@ -59,6 +60,9 @@ class HtmlExtract:
 
 
 _LINE = re.compile(r"\n+")
+_WS = re.compile(r"\s+")
+_ITEM = "- "  # how trafilatura's text output starts a list item
+TAIL_ITEMS_MIN = 3
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -106,7 +110,29 @@ def extract_html(html: str, url: str | None = None,
         best = cascade.choose(tree, cascade.Candidate(extractor, paragraphs), url,
                               meta.language)
         paragraphs, extractor = best.paragraphs, best.name
-    return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor)
+    return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
+                       linked=tail_links(tree, paragraphs))
+
+
+def tail_links(tree: HtmlElement, paragraphs: list[str]) -> frozenset[int]:
+    """Indexes of the list items ending the body whose ``<li>`` in the page holds a link.
+
+    trafilatura's text keeps no links, so the page answers; only a run of at least
+    TAIL_ITEMS_MIN items at the very end is looked up (one pass over the page's ``<li>``)."""
+    k = len(paragraphs)
+    while k and paragraphs[k - 1].startswith(_ITEM):
+        k -= 1
+    if len(paragraphs) - k < TAIL_ITEMS_MIN:
+        return frozenset()
+    wanted: dict[str, list[int]] = {}
+    for i in range(k, len(paragraphs)):
+        wanted.setdefault(paragraphs[i][len(_ITEM):].strip(), []).append(i)
+    out: set[int] = set()
+    for li in tree.iter("li"):
+        at = wanted.get(_WS.sub(" ", li.text_content()).strip())
+        if at and next(li.iter("a"), None) is not None:
+            out.update(at)
+    return frozenset(out)
 
 
 _TERMINAL = re.compile(r"""[.!?;:"'»«“”’)\]]\s*$""")

@@ -7,7 +7,7 @@ conservative second pass over paragraphs already extracted from HTML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple, Protocol, cast
@@ -73,10 +73,13 @@ def clean_body(
     title: str | None = None,
     language: str | None = None,
     authors: Sequence[str] = (),
+    linked: Collection[int] = (),
 ) -> Cleaned:
     """Remove only clear boilerplate (sign-up, paywall, newsletter, an author box naming one
-    of ``authors``...) from extracted text."""
-    body, removed, lang = run_body(paragraphs, title=title, language=language, authors=authors)
+    of ``authors``, a list of links closing the body...) from extracted text. ``linked``:
+    indexes of the paragraphs that are list items carrying a link in the page."""
+    body, removed, lang = run_body(paragraphs, title=title, language=language, authors=authors,
+                                   linked=linked)
     return Cleaned(title=title, paragraphs=body, removed=_removals(removed), language=lang)
 
 

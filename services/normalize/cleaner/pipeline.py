@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import compress, repeat
 from operator import eq, not_
 from typing import Any
@@ -101,9 +101,16 @@ def run_body(
     title: str | None,
     language: str | None,
     authors: Sequence[str] = (),
+    linked: Collection[int] = (),
 ) -> tuple[list[str], list[RemovalTuple], str | None]:
-    """Conservative: remove only lines that are unmistakably boilerplate."""
-    page = page_from_lines([p.strip() for p in paragraphs if p and p.strip()])
+    """Conservative: remove only lines that are unmistakably boilerplate.
+
+    ``linked``: indexes (into ``paragraphs``) of list items that carry a link in the page."""
+    kept = [i for i, p in enumerate(paragraphs) if p and p.strip()]
+    page = page_from_lines([paragraphs[i].strip() for i in kept])
+    if linked:
+        at = {k: i for i, k in enumerate(kept)}
+        linked = {at[k] for k in linked if k in at}
     lang = language or detect_language(page.lines)
     title_norm = lexicon.normalize(title) if title else None
     names = [a.lower() for a in authors if a.count(" ") >= 1]
@@ -112,8 +119,14 @@ def run_body(
     tail = page.n - TAIL_PARAGRAPHS
     bio_from = page.n - C.BIO_LAST_LINES
     captions = signals.page_caption_credits(page, signals.padded_lower(page))
+    related = _tail_link_list(page, linked)
     for i, text in enumerate(page.lines):
         verdict = _body_verdict(page, i, title_norm)
+        if verdict is None and i in related:
+            verdict = ("related", ("link_list", "heading" if i == related.start else "item",
+                                   "tail"))
+        if verdict is None and (i < EDGE_PARAGRAPHS or i >= page.n - EDGE_PARAGRAPHS):
+            verdict = _dateline(page, i)
         if verdict is None and i in captions:
             verdict = ("caption", ("ends_with_credit",))
         if verdict is None and i >= tail and _tail_notice(page, i):
@@ -134,6 +147,47 @@ def run_body(
 
 TAIL_PARAGRAPHS = 3
 TAIL_NOTICE_MAX_WORDS = 40
+EDGE_PARAGRAPHS = 2  # a dateline is the first or last paragraphs of an extracted body
+DATELINE_MAX_WORDS = 12
+LINK_LIST_MIN_ITEMS = 3
+LINK_ITEM_MAX_WORDS = 20  # the "-" of the item counts as one
+LINK_HEADING_MAX_WORDS = 8
+
+
+def _dateline(page: Page, i: int) -> tuple[str, tuple[str, ...]] | None:
+    """A short non-sentence carrying a date at either edge of the body ("July 7, 2020",
+    "Jane Doe | Paris | 08/01/2014"): the record's dates say it, the article does not."""
+    text = page.lines[i]
+    if (
+        not text.startswith("- ")  # a list item: one of a list, not the story's dateline
+        and page.n_words[i] <= DATELINE_MAX_WORDS
+        and not page.terminal[i]
+        and signals.DATE_PRE.search(text)
+        and signals.has_date(text)
+    ):
+        return "other", ("date_or_time", "head" if i < EDGE_PARAGRAPHS else "tail")
+    return None
+
+
+def _tail_link_list(page: Page, linked: Collection[int]) -> range:
+    """A list of links under a short heading that ends the body ("More from us", "Read
+    next"): every item carries a link in the page and is headline-sized, and most items
+    are not sentences. The heading and the items go; a list without a heading stays."""
+    if not linked:
+        return range(0)
+    lines, n_words = page.lines, page.n_words
+    k = page.n
+    while k and k - 1 in linked and n_words[k - 1] <= LINK_ITEM_MAX_WORDS:
+        k -= 1
+    items = range(k, page.n)
+    if len(items) < LINK_LIST_MIN_ITEMS or k == 0 or (k - 1 in linked):
+        return range(0)
+    if 3 * sum(1 for i in items if lines[i][-1] in ".!") > len(items):
+        return range(0)
+    head = lines[k - 1]
+    if n_words[k - 1] > LINK_HEADING_MAX_WORDS or head[-1] in ".!?" or head.startswith("- "):
+        return range(0)
+    return range(k - 1, page.n)
 
 
 def _tail_notice(page: Page, i: int) -> bool:
