@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.ingest.decode import decode_body
 from services.normalize.build import extract
 
@@ -117,6 +119,34 @@ def test_undeclared_cyrillic_and_polish_still_detected() -> None:
     assert decode_body(ru.encode("cp1251")) == (ru, "cp1251")
     pl = "<p>Zażółć gęślą jaźń, powiedział minister w środę.</p>"
     assert decode_body(pl.encode("cp1250"))[0] == pl
+
+
+# One ordinary sentence each (few of the letters that differ between code pages).
+ACCENTED = {
+    "tr": "Türkiye'nin başkenti Ankara'da düzenlenen toplantıda bakan yeni kuralları açıkladı.",
+    "pl": "Rząd przedstawił w środę nowy projekt ustawy o ochronie środowiska.",
+    "cs": "Vláda ve středu schválila návrh zákona o ochraně přírody.",
+    "hu": "A kormány szerdán elfogadta a javaslatot, a változások jövőre lépnek életbe.",
+    "lv": "Valdība trešdien apstiprināja likumprojektu par vides aizsardzību.",
+    "is": "Ríkisstjórnin samþykkti á miðvikudag frumvarp um náttúruvernd.",
+    "de": "Die Bürger müssen größere Straßen überqueren, während die Ärzte beschäftigt sind.",
+    "es": "El niño comió piñas el miércoles por la mañana; ¿quién pagó la cuenta?",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "charset"),
+    [("tr", "cp1254"), ("tr", "iso-8859-9"), ("pl", "cp1250"), ("pl", "iso-8859-2"),
+     ("cs", "cp1250"), ("cs", "iso-8859-2"), ("hu", "iso-8859-2"), ("lv", "cp1257"),
+     ("is", "cp1252"), ("de", "cp1252"), ("es", "cp1252")],
+)  # fmt: skip
+def test_undeclared_accented_sentence_reads_right(lang: str, charset: str) -> None:
+    """Undeclared legacy bytes decode to the right letters, not a look-alike code page's."""
+    html = f"<p>{ACCENTED[lang]}</p>"
+    text, used = decode_body(html.encode(charset))
+    assert text == html, used
+    if charset == "cp1252":
+        assert used == "cp1252"  # the web's default keeps its ties
 
 
 def test_detection_weighs_the_text_not_the_markup() -> None:
