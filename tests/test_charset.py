@@ -149,6 +149,24 @@ def test_undeclared_accented_sentence_reads_right(lang: str, charset: str) -> No
         assert used == "cp1252"  # the web's default keeps its ties
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le ministre a jugé la réforme «indispensable» et a promis «des résultats».",
+        "Il sindaco ha definito la decisione «un passo avanti» per la città.",
+        "Die Lage sei «ernst, aber stabil», hiess es in Bern.",
+        "Le «Monde»", "Foto: ©Reuters", "Flat of 85 m² near the station", "Bayer® shares fell",
+        "Dose: 5 µg per day", "Der Verbrauch liegt bei 4,5 m³ Gas.", "São Paulo nº 3",
+        "Sjøen «nei»", "Þetta er «gott»", "L’été dernier, l’hôtel était plein",
+    ],
+)  # fmt: skip
+def test_western_symbols_keep_windows_1252(text: str) -> None:
+    """Guillemets, ©, ², µ, º beside words are symbols: no code page that reads them as
+    letters (Ť, Đ, ē, ľ, ş) wins over windows-1252."""
+    html = f"<p>{text}</p>"
+    assert decode_body(html.encode("cp1252")) == (html, "cp1252")
+
+
 def test_detection_weighs_the_text_not_the_markup() -> None:
     """Greek, Arabic and Polish text after 47 KB of ASCII styles is still detected."""
     css = ("<style>" + "body{margin:0;padding:0} .a{color:#333} " * 1200 + "</style>\n").encode()

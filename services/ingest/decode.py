@@ -105,22 +105,33 @@ _TIE = 0.01
 
 
 def _detect(sample: bytes) -> str | None:
-    """The web encoding that reads the sample with the least mess. Among readings about as
-    clean as the best, the one whose accented letters fit one language's alphabet best
-    wins ("başkenti" over "baþkenti", "Rząd" over "Rz¹d"), and windows-1252 (the web's
-    default) on a tie, as with a few accented letters."""
+    """The web encoding that reads the sample with the least mess; windows-1252 (the web's
+    default) whenever it reads it as cleanly as the best, as with a few accented letters,
+    unless its accented letters straddle alphabets ("baþkenti" has Icelandic þ beside
+    Turkish ç) and another clean reading's fit one alphabet better ("başkenti")."""
     matches = list(from_bytes(sample, cp_isolation=_WEB_LEGACY))
     if not any("cp1252" in m.could_be_from_charset for m in matches):
         matches += list(from_bytes(sample, cp_isolation=["cp1252"]))  # scored on its own
     if not matches:
         return None
     best = min(matches, key=lambda m: m.chaos)
-    scored = [(alphabet_fit(str(m)), m) for m in matches if m.chaos <= best.chaos + _TIE]
-    top = max(fit for fit, _ in scored)
-    fittest = [m for fit, m in scored if fit >= top]
-    if any("cp1252" in m.could_be_from_charset for m in fittest):
-        return "cp1252"
-    return normalize_charset(min(fittest, key=lambda m: m.chaos).encoding)
+    tied = [m for m in matches if m.chaos <= best.chaos + _TIE]
+    western = next((m for m in tied if "cp1252" in m.could_be_from_charset), None)
+    if western is not None:
+        fit = alphabet_fit(str(western))
+        if fit is None or fit >= 1.0:
+            return "cp1252"
+        rivals = [(alphabet_fit(str(m)) or 0.0, m) for m in tied if m is not western]
+        rivals = [(f, m) for f, m in rivals if f > fit]
+        if not rivals:
+            return "cp1252"
+        top = max(f for f, _ in rivals)
+        tied = [m for f, m in rivals if f >= top]
+    elif len(tied) > 1:
+        scored = [(alphabet_fit(str(m)) or 0.0, m) for m in tied]
+        top = max(f for f, _ in scored)
+        tied = [m for f, m in scored if f >= top]
+    return normalize_charset(min(tied, key=lambda m: m.chaos).encoding)
 
 
 # The letters beyond ASCII of Latin-script orthographies. A right decoding puts a page's
@@ -139,18 +150,24 @@ _ALPHABETS = [
 ]  # fmt: skip
 
 
-def alphabet_fit(text: str) -> float:
-    """Share of the non-ASCII characters inside words that belong to the one alphabet
-    holding most of them (0 when the text has none)."""
-    inside: list[str] = []
-    for m in _NON_ASCII_IN_WORD.finditer(text):
-        inside.extend(m.group())
-    if not inside:
-        return 0.0
-    counts = Counter(inside)
-    return max(sum(counts[c] for c in alphabet) for alphabet in _ALPHABETS) / len(inside)
+def alphabet_fit(text: str) -> float | None:
+    """Share of the text's accented letters that belong to the one alphabet holding most of
+    them, where a symbol wedged inside a word ("Rz¹d", "mo¿e") counts as a letter that fits
+    none; None when there is neither. Other symbols never count (« © ² µ º at a word's
+    edge): a right reading keeps them as symbols, and a wrong one must not win by turning
+    them into letters."""
+    letters = [c for c in _NON_ASCII.findall(text) if c.isalpha() and c not in _LETTERLIKE]
+    wedged = sum(1 for c in _WEDGED.findall(text) if not c.isalpha() and c not in _IN_WORD)
+    if not letters and not wedged:
+        return None
+    counts = Counter(letters)
+    best = max(sum(counts[c] for c in alphabet) for alphabet in _ALPHABETS)
+    return best / (len(letters) + wedged)
 
 
-# Non-ASCII characters with a letter on at least one side: accented letters, and the
-# symbols a wrong decoding leaves in their place.
-_NON_ASCII_IN_WORD = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f\s]+|[^\x00-\x7f\s]+(?=[A-Za-z])")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LETTERLIKE = frozenset("µªºƒ")  # letters by Unicode category, symbols in use
+# A non-ASCII character between two letters; the non-letters among them are wedged,
+# except the apostrophes, dashes and middle dot that do sit there ("l’école", "col·legi").
+_WEDGED = re.compile(r"(?<=[^\W\d_])[^\x00-\x7f](?=[^\W\d_])")
+_IN_WORD = frozenset("’‘–—·‐‑\xa0\u00ad")
