@@ -3,8 +3,11 @@ it must leave alone."""
 
 from __future__ import annotations
 
+import pytest
+
 from services.normalize.build import extract
 from services.normalize.cleaner import clean_body
+from services.normalize.html import parse_html, tail_links
 from tests.test_metadata import PARAGRAPHS_EN, _page
 
 HEADLINES = [
@@ -21,10 +24,11 @@ def _items(linked: bool) -> str:
     if not linked:
         return "".join(f"<li>{h}</li>" for h in HEADLINES)
     out = []
-    for k, h in enumerate(HEADLINES):
+    for h in HEADLINES:
         words = h.split()
         cut = len(words) // 2
-        out.append(f"<li>{' '.join(words[:cut])} <a href='/news/{k}'>"
+        slug = "-".join(words).lower()
+        out.append(f"<li>{' '.join(words[:cut])} <a href='/news/2024/03/{slug}'>"
                    f"{' '.join(words[cut:])}</a></li>")
     return "".join(out)
 
@@ -55,6 +59,43 @@ def test_list_without_links_or_without_heading_stays() -> None:
         assert not _removed(record, "link_list")
 
 
+def test_lists_that_are_content_stay() -> None:
+    """Unlinked items also found in the site's menu, or an introduced list ("at a
+    glance:"), are content, not a related-links list."""
+    nav = "".join(f"<li><a href='/topics/{h.lower().replace(' ', '-')}-news'>{h}</a></li>"
+                  for h in HEADLINES)
+    page = _page("<title>Bike lanes</title>", PARAGRAPHS_EN,
+                 tail=f"<h2>Further reading</h2><ul>{_items(linked=False)}</ul>")
+    page = page.replace("<nav>", f"<nav><ul>{nav}</ul>")
+    glance = _page("<title>Bike lanes</title>", PARAGRAPHS_EN,
+                   tail=f"<h2>The new rules at a glance:</h2><ul>{_items(linked=True)}</ul>")
+    for html in (page, glance):
+        record = extract(html.encode(), source="c.html", url="https://e.example/news/bikes")
+        assert "\n\n- " in record.text  # the list reached the second pass, and stays
+        assert not _removed(record, "link_list")
+
+
+def test_only_links_to_the_sites_articles_count() -> None:
+    """An item counts as linked when a link stays on the site and names an article (a
+    slug or a number); links elsewhere, to sections or to other sites, do not."""
+    hrefs = ["/news/2024/03/harbour-pier-to-reopen", "https://www.e.example/a/123456",
+             "/news/", "https://other.example/news/harbour-pier-to-reopen", "mailto:a-b-c@e.x"]
+    items = "".join(f"<li>Item {k} <a href='{h}'>here</a></li>" for k, h in enumerate(hrefs))
+    tree = parse_html(f"<html><body><ul>{items}</ul></body></html>")
+    assert tree is not None
+    paragraphs = ["Intro", *(f"- Item {k} here" for k in range(len(hrefs)))]
+    assert tail_links(tree, paragraphs, "https://e.example/news/bikes") == {1, 2}
+    assert tail_links(tree, paragraphs[:3], "https://e.example/news/bikes") == frozenset()
+
+
+def test_short_linked_names_are_no_link_list() -> None:
+    """Linked items of a few words (winners, places, names) under a heading stay."""
+    names = ["- Best film: The Long Story", "- Best actor: Jane Doe", "- Best music: Red Sky"]
+    body = [*PARAGRAPHS_EN, "Winners", *names]
+    linked = range(len(PARAGRAPHS_EN) + 1, len(body))
+    assert clean_body(body, linked=linked).paragraphs == body
+
+
 def test_list_of_linked_sentences_stays() -> None:
     """Linked items that are sentences (a list of findings, of steps) are not a link list."""
     items = [f"- {p.split(',')[0]}." for p in PARAGRAPHS_EN]
@@ -74,6 +115,34 @@ def test_dateline_at_either_edge_of_the_body_is_removed() -> None:
         ("other", first, ("date_or_time", "head")),
         ("other", last, ("date_or_time", "tail")),
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Endstand: THW Kiel – SG Flensburg-Handewitt 31:28 (15:13)",
+        "Info: Bürgerversammlung am Donnerstag, 14.11.2024, 19 Uhr, Rathaussaal",
+        "Horario: de martes a domingo, de 10:00 a 20:00",
+        "Renseignements et inscriptions au 04.78.12.34.56",
+        "“Love your neighbour as yourself” — Mark 12:31",
+        "Tested with firmware 2.4.11 and app version 5.1.20",
+        "14:05 Uhr – Polizei sperrt die Innenstadt weiträumig ab",
+    ],
+)  # fmt: skip
+def test_times_scores_numbers_and_dated_notices_at_the_edges_stay(line: str) -> None:
+    """A time, a score, a phone number, a verse, a version or a dated notice with more to
+    say is no dateline, first or last."""
+    for body in ([line, *PARAGRAPHS_EN], [*PARAGRAPHS_EN, line]):
+        assert clean_body(body).paragraphs == body
+
+
+def test_short_body_and_dated_subheading_stay() -> None:
+    """In a body of three paragraphs nothing is a dateline; nor is a dated sub-heading
+    before the last paragraph."""
+    short = ["Schools close early on 05.03.2024", *PARAGRAPHS_EN[:2]]
+    assert clean_body(short).paragraphs == short
+    body = [*PARAGRAPHS_EN[:3], "Neue Tarife ab 01.01.2025", PARAGRAPHS_EN[3]]
+    assert clean_body(body).paragraphs == body
 
 
 def test_date_lines_inside_the_body_and_dated_list_items_stay() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -111,28 +112,62 @@ def extract_html(html: str, url: str | None = None,
                               meta.language)
         paragraphs, extractor = best.paragraphs, best.name
     return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
-                       linked=tail_links(tree, paragraphs))
+                       linked=tail_links(tree, paragraphs, url))
 
 
-def tail_links(tree: HtmlElement, paragraphs: list[str]) -> frozenset[int]:
-    """Indexes of the list items ending the body whose ``<li>`` in the page holds a link.
+def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None) -> frozenset[int]:
+    """Indexes of the list items ending the body that link to another article of the site.
 
-    trafilatura's text keeps no links, so the page answers; only a run of at least
-    TAIL_ITEMS_MIN items at the very end is looked up (one pass over the page's ``<li>``)."""
+    trafilatura's text keeps no links, so the page answers: the items must be, in order,
+    items of one ``<ul>``/``<ol>`` (trafilatura may have dropped some), and an item counts
+    when one of its links stays on the page's site (relative, or the same host) and its
+    path looks like an article's (a hyphenated slug or a long number). Only a run of at
+    least TAIL_ITEMS_MIN items at the very end is looked up."""
     k = len(paragraphs)
     while k and paragraphs[k - 1].startswith(_ITEM):
         k -= 1
     if len(paragraphs) - k < TAIL_ITEMS_MIN:
         return frozenset()
-    wanted: dict[str, list[int]] = {}
-    for i in range(k, len(paragraphs)):
-        wanted.setdefault(paragraphs[i][len(_ITEM):].strip(), []).append(i)
-    out: set[int] = set()
-    for li in tree.iter("li"):
-        at = wanted.get(_WS.sub(" ", li.text_content()).strip())
-        if at and next(li.iter("a"), None) is not None:
-            out.update(at)
-    return frozenset(out)
+    items = [paragraphs[i][len(_ITEM):].strip() for i in range(k, len(paragraphs))]
+    host = (urlsplit(url).hostname or "") if url else ""
+    for lst in reversed(list(tree.iter("ul", "ol"))):
+        lis = [li for li in lst if li.tag == "li"]
+        if len(lis) < len(items):
+            continue
+        matched = _in_order(items, lis)
+        if matched is not None:
+            return frozenset(k + n for n, li in enumerate(matched) if _links_article(li, host))
+    return frozenset()
+
+
+def _in_order(items: list[str], lis: list[HtmlElement]) -> list[HtmlElement] | None:
+    """The ``<li>`` each item is, when the items are the list's items in order."""
+    out: list[HtmlElement] = []
+    rest = iter(lis)
+    for item in items:
+        for li in rest:
+            if _WS.sub(" ", li.text_content()).strip() == item:
+                out.append(li)
+                break
+        else:
+            return None
+    return out
+
+
+_ARTICLE_PATH = re.compile(r"[^/]*[a-z0-9]-[a-z0-9]+-[a-z0-9][^/]*|\d{4,}", re.IGNORECASE)
+
+
+def _links_article(li: HtmlElement, host: str) -> bool:
+    for a in li.iter("a"):
+        parts = urlsplit(a.get("href") or "")
+        if parts.scheme not in ("", "http", "https"):
+            continue
+        if parts.netloc and (not host or (parts.hostname or "").removeprefix("www.")
+                             != host.removeprefix("www.")):
+            continue
+        if _ARTICLE_PATH.search(parts.path):
+            return True
+    return False
 
 
 _TERMINAL = re.compile(r"""[.!?;:"'»«“”’)\]]\s*$""")

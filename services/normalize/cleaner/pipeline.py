@@ -125,7 +125,7 @@ def run_body(
         if verdict is None and i in related:
             verdict = ("related", ("link_list", "heading" if i == related.start else "item",
                                    "tail"))
-        if verdict is None and (i < EDGE_PARAGRAPHS or i >= page.n - EDGE_PARAGRAPHS):
+        if verdict is None and (i == 0 or i == page.n - 1) and page.n >= DATELINE_MIN_BODY:
             verdict = _dateline(page, i)
         if verdict is None and i in captions:
             verdict = ("caption", ("ends_with_credit",))
@@ -147,32 +147,37 @@ def run_body(
 
 TAIL_PARAGRAPHS = 3
 TAIL_NOTICE_MAX_WORDS = 40
-EDGE_PARAGRAPHS = 2  # a dateline is the first or last paragraphs of an extracted body
+DATELINE_MIN_BODY = 4  # paragraphs; in a shorter body every line is at an edge
 DATELINE_MAX_WORDS = 12
+DATELINE_OTHER_WORDS = 5  # besides the date: a name, a place, "Updated"
 LINK_LIST_MIN_ITEMS = 3
 LINK_ITEM_MAX_WORDS = 20  # the "-" of the item counts as one
-LINK_HEADING_MAX_WORDS = 8
+LINK_ITEM_MEAN_WORDS = 6.0  # ... headlines, not names or one-word entries
+LINK_HEADING_MAX_WORDS = 6
 
 
 def _dateline(page: Page, i: int) -> tuple[str, tuple[str, ...]] | None:
-    """A short non-sentence carrying a date at either edge of the body ("July 7, 2020",
-    "Jane Doe | Paris | 08/01/2014"): the record's dates say it, the article does not."""
+    """The first or last paragraph of the body when it is a calendar date with at most a
+    name, a place or a label beside it ("July 7, 2020", "Jane Doe | Paris | 08/01/2014",
+    "Créé: 12.12.2019, 07h36"): the record's dates say it, the article does not. Times,
+    scores, versions and list items are no dateline."""
     text = page.lines[i]
-    if (
-        not text.startswith("- ")  # a list item: one of a list, not the story's dateline
-        and page.n_words[i] <= DATELINE_MAX_WORDS
-        and not page.terminal[i]
-        and signals.DATE_PRE.search(text)
-        and signals.has_date(text)
-    ):
-        return "other", ("date_or_time", "head" if i < EDGE_PARAGRAPHS else "tail")
-    return None
+    if text.startswith("- ") or page.n_words[i] > DATELINE_MAX_WORDS or page.terminal[i]:
+        return None
+    if not signals.DATE_PRE.search(text):
+        return None
+    other = signals.dateline_words(text)
+    if other is None or other > DATELINE_OTHER_WORDS:
+        return None
+    return "other", ("date_or_time", "head" if i == 0 else "tail")
 
 
 def _tail_link_list(page: Page, linked: Collection[int]) -> range:
-    """A list of links under a short heading that ends the body ("More from us", "Read
-    next"): every item carries a link in the page and is headline-sized, and most items
-    are not sentences. The heading and the items go; a list without a heading stays."""
+    """A list of links to other articles under a short heading that ends the body ("More
+    from us", "Read next"): every item links to the site's articles (``linked``, asked of
+    the page), items are headline-sized and mostly not sentences, and the heading is a
+    title, not an introduction ("at a glance:") or a quote. A list without a heading
+    stays."""
     if not linked:
         return range(0)
     lines, n_words = page.lines, page.n_words
@@ -182,10 +187,12 @@ def _tail_link_list(page: Page, linked: Collection[int]) -> range:
     items = range(k, page.n)
     if len(items) < LINK_LIST_MIN_ITEMS or k == 0 or (k - 1 in linked):
         return range(0)
+    if sum(n_words[i] - 1 for i in items) < LINK_ITEM_MEAN_WORDS * len(items):
+        return range(0)
     if 3 * sum(1 for i in items if lines[i][-1] in ".!") > len(items):
         return range(0)
     head = lines[k - 1]
-    if n_words[k - 1] > LINK_HEADING_MAX_WORDS or head[-1] in ".!?" or head.startswith("- "):
+    if n_words[k - 1] > LINK_HEADING_MAX_WORDS or not head[-1].isalnum() or head.startswith("- "):
         return range(0)
     return range(k - 1, page.n)
 

@@ -62,6 +62,30 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 
+# A calendar date only (no times, scores, versions or phone numbers): day, month and year
+# in numbers (either order) or with a month name, or ISO. For datelines.
+CALENDAR_DATE = re.compile(
+    r"\b(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)\d\d\b|"
+    r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:19|20)\d\d\b|"
+    r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b|"
+    r"\b\d{1,2}\.? ?(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|de[cz])"
+    r"\w*\.? (?:19|20)\d\d\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? \d{1,2},? (?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\b\d{1,2}[:h.]\d{2}\b")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def dateline_words(text: str) -> int | None:
+    """Words left once a line's calendar dates and clock times are taken out; None when it
+    has no calendar date."""
+    rest, n = CALENDAR_DATE.subn(" ", text)
+    if not n:
+        return None
+    return len(_WORDS.findall(_CLOCK.sub(" ", rest)))
+
+
 # Necessary conditions, cheap to test (they start with a digit class, which sre scans for
 # quickly): every _DATE form has a digit next to a date separator or four digits in a
 # row; every _RELATIVE_TIME form has a number followed by whitespace.
