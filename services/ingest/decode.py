@@ -117,20 +117,18 @@ def _detect(sample: bytes) -> str | None:
     best = min(matches, key=lambda m: m.chaos)
     tied = [m for m in matches if m.chaos <= best.chaos + _TIE]
     western = next((m for m in tied if "cp1252" in m.could_be_from_charset), None)
+    bar = -1.0  # what a reading's alphabet fit must beat
     if western is not None:
         fit = alphabet_fit(str(western))
         if fit is None or fit >= 1.0:
             return "cp1252"
-        rivals = [(alphabet_fit(str(m)) or 0.0, m) for m in tied if m is not western]
-        rivals = [(f, m) for f, m in rivals if f > fit]
-        if not rivals:
-            return "cp1252"
-        top = max(f for f, _ in rivals)
-        tied = [m for f, m in rivals if f >= top]
-    elif len(tied) > 1:
-        scored = [(alphabet_fit(str(m)) or 0.0, m) for m in tied]
-        top = max(f for f, _ in scored)
-        tied = [m for f, m in scored if f >= top]
+        bar = fit
+    scored = [(alphabet_fit(str(m)) or 0.0, m) for m in tied if m is not western]
+    better = [(f, m) for f, m in scored if f > bar]
+    if not better:
+        return "cp1252"
+    top = max(f for f, _ in better)
+    tied = [m for f, m in better if f >= top]
     return normalize_charset(min(tied, key=lambda m: m.chaos).encoding)
 
 

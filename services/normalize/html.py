@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 from pressline.record import Provenance
 from services.normalize import cascade
 from services.normalize.cleaner import Cleaned
+from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
 from services.normalize.metadata import PageMeta, extract_metadata
 
 
@@ -62,8 +63,6 @@ class HtmlExtract:
 
 _LINE = re.compile(r"\n+")
 _WS = re.compile(r"\s+")
-_ITEM = "- "  # how trafilatura's text output starts a list item
-TAIL_ITEMS_MIN = 3
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -122,13 +121,13 @@ def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None)
     items of one ``<ul>``/``<ol>`` (trafilatura may have dropped some), and an item counts
     when one of its links stays on the page's site (relative, or the same host) and its
     path looks like an article's (a hyphenated slug or a long number). Only a run of at
-    least TAIL_ITEMS_MIN items at the very end is looked up."""
+    least LINK_LIST_MIN_ITEMS items at the very end is looked up."""
     k = len(paragraphs)
-    while k and paragraphs[k - 1].startswith(_ITEM):
+    while k and paragraphs[k - 1].startswith(LIST_ITEM):
         k -= 1
-    if len(paragraphs) - k < TAIL_ITEMS_MIN:
+    if len(paragraphs) - k < LINK_LIST_MIN_ITEMS:
         return frozenset()
-    items = [paragraphs[i][len(_ITEM):].strip() for i in range(k, len(paragraphs))]
+    items = [paragraphs[i][len(LIST_ITEM):].strip() for i in range(k, len(paragraphs))]
     host = (urlsplit(url).hostname or "") if url else ""
     for lst in reversed(list(tree.iter("ul", "ol"))):
         lis = [li for li in lst if li.tag == "li"]

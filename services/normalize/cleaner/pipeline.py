@@ -150,6 +150,7 @@ TAIL_NOTICE_MAX_WORDS = 40
 DATELINE_MIN_BODY = 4  # paragraphs; in a shorter body every line is at an edge
 DATELINE_MAX_WORDS = 12
 DATELINE_OTHER_WORDS = 5  # besides the date: a name, a place, "Updated"
+LIST_ITEM = "- "  # how trafilatura's text output starts a list item
 LINK_LIST_MIN_ITEMS = 3
 LINK_ITEM_MAX_WORDS = 20  # the "-" of the item counts as one
 LINK_ITEM_MEAN_WORDS = 6.0  # ... headlines, not names or one-word entries
@@ -162,7 +163,7 @@ def _dateline(page: Page, i: int) -> tuple[str, tuple[str, ...]] | None:
     "Créé: 12.12.2019, 07h36"): the record's dates say it, the article does not. Times,
     scores, versions and list items are no dateline."""
     text = page.lines[i]
-    if text.startswith("- ") or page.n_words[i] > DATELINE_MAX_WORDS or page.terminal[i]:
+    if text.startswith(LIST_ITEM) or page.n_words[i] > DATELINE_MAX_WORDS or page.terminal[i]:
         return None
     if not signals.DATE_PRE.search(text):
         return None
@@ -192,7 +193,8 @@ def _tail_link_list(page: Page, linked: Collection[int]) -> range:
     if 3 * sum(1 for i in items if lines[i][-1] in ".!") > len(items):
         return range(0)
     head = lines[k - 1]
-    if n_words[k - 1] > LINK_HEADING_MAX_WORDS or not head[-1].isalnum() or head.startswith("- "):
+    if (n_words[k - 1] > LINK_HEADING_MAX_WORDS or not head[-1].isalnum()
+            or head.startswith(LIST_ITEM)):
         return range(0)
     return range(k - 1, page.n)
 

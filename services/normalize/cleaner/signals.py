@@ -54,11 +54,13 @@ _CREDIT_WORD_PAGE = _casefree(_CREDIT_WORD_BODY)
 CREDIT_MAX_WORDS = 12
 CREDIT_MAX_CHARS = 120
 
+# "5. März", "12 janvier" / "July 7," (a year follows in both forms).
+_DAY_MONTH = (r"\b\d{1,2}\.? ?(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|de[cz])"
+              r"\w*\.? ")
+_MONTH_DAY = r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? \d{1,2},? "
 _DATE = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|"
-    r"\b\d{1,2}\.? ?(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|de[cz])"
-    r"\w*\.? \d{4}\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? \d{1,2},? \d{4}\b",
+    rf"{_DAY_MONTH}\d{{4}}\b|{_MONTH_DAY}\d{{4}}\b",
     re.IGNORECASE,
 )
 
@@ -68,9 +70,7 @@ CALENDAR_DATE = re.compile(
     r"\b(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)\d\d\b|"
     r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:19|20)\d\d\b|"
     r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b|"
-    r"\b\d{1,2}\.? ?(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|de[cz])"
-    r"\w*\.? (?:19|20)\d\d\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? \d{1,2},? (?:19|20)\d\d\b",
+    rf"{_DAY_MONTH}(?:19|20)\d\d\b|{_MONTH_DAY}(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"\b\d{1,2}[:h.]\d{2}\b")
