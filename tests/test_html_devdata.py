@@ -1,8 +1,9 @@
 """Devdata regression: pages meeting every snippet through the pipeline's HTML path, pinned.
 
 239 annotated pages (trafilatura's evaluation set, gzipped in ``tests/data/devdata``) are split
-by the sha1 of the file name: even -> TUNE (options were chosen there), odd -> CHECK. Floors are
-the figures reached minus two pages; ``bench/eval_html.py`` prints the full comparison.
+by the sha1 of the file name: even -> TUNE (options were chosen there), odd -> CHECK. Page floors
+are the figures reached; snippet totals have a few snippets of slack. ``bench/eval_html.py``
+prints the full comparison.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from tests.devdata import half, snippet_score
 
 DEVDATA = Path(__file__).resolve().parent / "data" / "devdata"
 
-# Reached: TUNE 82/119, CHECK 83/120 (bare trafilatura 77 / 79; comments excluded 79 / 84).
-FLOORS = {"tune": 82, "check": 81}
-# Snippet totals reached: TUNE with 328/344, leaked 28/357; CHECK with 317/359, leaked 23/356.
-MAX_LEAKED = {"tune": 30, "check": 27}
-MIN_FOUND = {"tune": 322, "check": 311}
+# Reached: TUNE 85/119, CHECK 84/120 (bare trafilatura 77 / 79; comments excluded 79 / 84).
+FLOORS = {"tune": 85, "check": 84}
+# Snippet totals reached: TUNE with 331/344, leaked 28/357; CHECK with 321/359, leaked 23/356.
+MAX_LEAKED = {"tune": 30, "check": 25}
+MIN_FOUND = {"tune": 328, "check": 318}
 
 
 @pytest.fixture(scope="module")

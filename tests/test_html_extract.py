@@ -1,0 +1,74 @@
+"""What pressline adds around trafilatura's body: the standfirst from the article's header."""
+
+from __future__ import annotations
+
+from services.normalize.build import extract
+from services.normalize.html import extract_html, header_lead, parse_html
+from tests.test_metadata import PARAGRAPHS_EN
+
+LEAD = ("Protected lanes will link the northern districts to the centre by next spring, "
+        "the council said after a year of talks.")
+TEASER = ("A new library opens its doors in the old market hall, with a reading room for "
+          "children and a café.")
+
+
+def _story(header_extra: str = "", after: str = "") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+    return (
+        "<html><head><title>Council expands bike lanes</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main><article>"
+        "<header><h1>Council expands bike lanes</h1>"
+        f"{header_extra}<p class='byline'>By Jane Doe, 5 March 2024</p></header>"
+        f"<div class='article-body'>{paragraphs}</div></article>{after}</main>"
+        "<footer>© Example Tribune</footer></body></html>"
+    )
+
+
+def test_standfirst_in_the_article_header_opens_the_body() -> None:
+    """trafilatura's precision mode drops <header>; its lead paragraph comes back first."""
+    record = extract(_story(f"<p class='lead'>{LEAD}</p>").encode(), source="lanes.html")
+    assert record.text.startswith(LEAD)
+    assert record.text.count(LEAD) == 1
+    assert record.provenance["text"].raw.endswith("+header-lead")
+    assert "By Jane Doe" not in record.text
+
+
+def test_page_without_a_lead_is_unchanged() -> None:
+    """No prose in the header: the body is trafilatura's, and says so."""
+    record = extract(_story().encode(), source="lanes.html")
+    assert record.text.startswith(PARAGRAPHS_EN[0])
+    assert "header-lead" not in record.provenance["text"].raw
+
+
+def test_teaser_card_header_never_joins_the_story() -> None:
+    """Another <article> (a teaser card) has a prose header; it is not the story's lead."""
+    card = (f"<article class='card'><header><p>{TEASER}</p></header>"
+            "<a href='/news/library-opens'>Read</a></article>")
+    html = _story(after=card)
+    tree = parse_html(html)
+    assert tree is not None
+    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+    assert TEASER not in extract(html.encode(), source="lanes.html").text
+
+
+def test_caption_and_short_lines_in_the_header_stay_out() -> None:
+    """A figure caption, a kicker and a date line in the header are no standfirst."""
+    extra = (f"<figure><img src='a.jpg'><figcaption><p>{LEAD}</p></figcaption></figure>"
+             "<p>Transport</p><div>Updated 5 March 2024 at 10:00.</div>")
+    tree = parse_html(_story(extra))
+    assert tree is not None
+    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+
+
+def test_lead_already_in_the_body_is_not_doubled() -> None:
+    """When trafilatura kept the header's text, nothing is added."""
+    tree = parse_html(_story(f"<p class='lead'>{LEAD}</p>"))
+    assert tree is not None
+    assert header_lead(tree, [LEAD, *PARAGRAPHS_EN]) == []
+
+
+def test_extract_html_reports_the_extractor_that_won() -> None:
+    """The chosen extractor's name reaches the record's provenance unchanged."""
+    extracted = extract_html(_story())
+    assert extracted.extractor == "trafilatura"
+    assert extracted.paragraphs[0] == PARAGRAPHS_EN[0]
