@@ -1,7 +1,9 @@
-"""What pressline adds around trafilatura's body: the standfirst from the article's header."""
+"""What pressline adds around trafilatura's body: the standfirst from the article's header,
+and the cascade's choice by agreement on pages with no paragraphs to measure."""
 
 from __future__ import annotations
 
+from services.normalize import cascade
 from services.normalize.build import extract
 from services.normalize.html import extract_html, header_lead, parse_html
 from tests.test_metadata import PARAGRAPHS_EN
@@ -65,6 +67,36 @@ def test_lead_already_in_the_body_is_not_doubled() -> None:
     tree = parse_html(_story(f"<p class='lead'>{LEAD}</p>"))
     assert tree is not None
     assert header_lead(tree, [LEAD, *PARAGRAPHS_EN]) == []
+
+
+def _divs_only() -> str:
+    """Text in bare <div>s: no <p> blocks for the coverage yardstick to measure."""
+    body = "".join(f"<div>{p}</div>" for p in PARAGRAPHS_EN)
+    return f"<html><body><div id='menu'><a href='/'>Home</a></div><div>{body}</div></body></html>"
+
+
+def test_without_paragraphs_to_measure_a_confirmed_fallback_wins() -> None:
+    """No <p> evidence: a fallback whose text another extractor also returns replaces an
+    empty primary."""
+    tree = parse_html(_divs_only())
+    assert tree is not None
+    assert cascade.profile(tree).chars == 0
+    best = cascade.choose(tree, cascade.Candidate("trafilatura", []), None, "en",
+                          more={"other": lambda t, u, lang: list(PARAGRAPHS_EN)})
+    assert best.name != "trafilatura"
+    assert PARAGRAPHS_EN[0] in best.text
+
+
+def test_without_paragraphs_to_measure_an_unconfirmed_fallback_loses() -> None:
+    """A fallback that no other extractor agrees with never wins on its length alone."""
+    tree = parse_html(_divs_only())
+    assert tree is not None
+    junk = [f"Offer number {n}: buy two tickets and get the third one for free today."
+            for n in range(20)]
+    best = cascade.choose(tree, cascade.Candidate("trafilatura", []), None, "en",
+                          more={"junk": lambda t, u, lang: junk})
+    assert best.name != "junk"
+    assert cascade.agreement(cascade.Candidate("junk", junk), [best]) == 0
 
 
 def test_extract_html_reports_the_extractor_that_won() -> None:

@@ -1,15 +1,17 @@
 """Fallback extractors for when trafilatura's result is empty or nearly empty.
 
-When trafilatura (after its own full run) returns almost nothing, readability-lxml and
-jusText also run, and every candidate is scored on evidence: how much of the page's own
-paragraph text (``<p>`` blocks outside navigation, asides, comment and teaser containers) it
-covers. A fallback wins only by a clear margin. The caller records which extractor won.
+When trafilatura (after its own full run) returns almost nothing, trafilatura without
+``favor_precision``, readability-lxml and jusText also run, and every candidate is scored on
+evidence: how much of the page's own paragraph text (``<p>`` blocks outside navigation,
+asides, comment and teaser containers) it covers, or, on a page with no such blocks, how much
+of its text another extractor also returned. A fallback wins only by a clear margin. The
+caller records which extractor won.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 
@@ -133,7 +135,8 @@ def _justext(tree: HtmlElement, language: str | None) -> list[str]:
             if not p.is_boilerplate and p.text.strip()]
 
 
-EXTRACTORS: dict[str, Callable[[HtmlElement, str | None, str | None], list[str]]] = {
+Extractor = Callable[[HtmlElement, str | None, str | None], list[str]]
+EXTRACTORS: dict[str, Extractor] = {
     "readability": lambda tree, url, lang: _readability(tree, url),
     "justext": lambda tree, url, lang: _justext(tree, lang),
 }
@@ -147,21 +150,45 @@ def coverage(paragraphs: list[str], prof: PageProfile) -> float:
     return sum(len(p) for p in prof.paragraphs if p[:60] in text) / prof.chars
 
 
+def agreement(candidate: Candidate, candidates: list[Candidate]) -> int:
+    """Words of the candidate's paragraphs that another extractor returned as well."""
+    others = [" ".join(_WS.sub(" ", p) for p in c.paragraphs)
+              for c in candidates if c is not candidate]
+    return sum(len(p.split()) for p in candidate.paragraphs
+               if any(_WS.sub(" ", p)[:60] in text for text in others))
+
+
 def choose(tree: HtmlElement, primary: Candidate, url: str | None, language: str | None,
-           *, force: bool = False) -> Candidate:
-    """The primary candidate unless it is empty or very short and a fallback covers clearly
-    more of the page's own paragraph text."""
+           *, force: bool = False, more: Mapping[str, Extractor] | None = None) -> Candidate:
+    """The primary candidate unless it is empty or very short and a fallback (``more``
+    first, then EXTRACTORS) shows clearly better evidence.
+
+    The evidence is coverage of the page's own paragraph text. A page with none to measure
+    (its text sits in bare ``<div>``s or between ``<br>``s) is judged by agreement instead:
+    the words a candidate shares with another extractor, since two independent methods
+    seldom return the same boilerplate. A fallback must then agree on TRIGGER_MIN_WORDS more
+    words than the primary does."""
     if not force and not needs_fallback(primary.paragraphs):
         return primary
-    prof = profile(tree)
-    primary.score = coverage(primary.paragraphs, prof)
-    best = primary
-    for name, fn in EXTRACTORS.items():
+    candidates = [primary]
+    for name, fn in {**(more or {}), **EXTRACTORS}.items():
         try:
             paragraphs = fn(tree, url, language)
         except Exception:  # a failing fallback must never fail the page
             continue
-        cand = Candidate(name, paragraphs, coverage(paragraphs, prof))
-        if cand.score > best.score + _MARGIN:
+        candidates.append(Candidate(name, paragraphs))
+    prof = profile(tree)
+    margin: float
+    if prof.chars:
+        for cand in candidates:
+            cand.score = coverage(cand.paragraphs, prof)
+        margin = _MARGIN
+    else:
+        for cand in candidates:
+            cand.score = agreement(cand, candidates)
+        margin = TRIGGER_MIN_WORDS
+    best = primary
+    for cand in candidates[1:]:
+        if cand.score > best.score + margin:
             best = cand
     return best

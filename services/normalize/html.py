@@ -1,8 +1,10 @@
 """HTML pages: one lxml parse shared by trafilatura (the body) and our metadata reader.
 
 trafilatura's options were chosen on the devdata TUNE half (``bench/eval_html.py``); comments
-are always excluded. When trafilatura's result is empty or implausibly short for the page, the
-cascade (``cascade.py``) lets readability-lxml and jusText compete on evidence.
+are always excluded. The standfirst that precision mode drops with the article's ``<header>``
+comes back (``header_lead``). When trafilatura's result is empty or implausibly short for the
+page, the cascade (``cascade.py``) lets trafilatura's balanced mode, readability-lxml and jusText
+compete on evidence.
 """
 
 from __future__ import annotations
@@ -111,8 +113,12 @@ def extract_html(html: str, url: str | None = None,
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+header-lead"
     if options.cascade:
-        best = cascade.choose(tree, cascade.Candidate(extractor, paragraphs), url,
-                              meta.language)
+        balanced = replace(options, favor_precision=False, fast=False)
+        best = cascade.choose(
+            tree, cascade.Candidate(extractor, paragraphs), url, meta.language,
+            more={"trafilatura-balanced":
+                  lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
+        )
         paragraphs, extractor = best.paragraphs, best.name
     return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
                        linked=tail_links(tree, paragraphs, url))
