@@ -151,3 +151,16 @@ def test_date_lines_inside_the_body_and_dated_list_items_stay() -> None:
     dated = ["- 12 May 2023: first consultation", "- 28 May 2023: public hearing"]
     body = [*PARAGRAPHS_EN[:2], schedule, *PARAGRAPHS_EN[2:], *dated]
     assert clean_body(body).paragraphs == body
+
+
+def test_invitations_to_write_to_the_paper_are_removed() -> None:
+    """Prompts for letters and feedback under the story go as promo; a story that reports
+    on a letter to the editor keeps it."""
+    prompts = ["We'd like to hear what you think about this article. Write to our letters desk.",
+               "Submit your letter to the editor using the form on this page.",
+               "Leserbrief schreiben"]
+    report = ("In a letter to the editor published on Monday, the former mayor called the "
+              "plan a waste of money.")
+    c = clean_body([*PARAGRAPHS_EN, report, *prompts])
+    assert c.paragraphs == [*PARAGRAPHS_EN, report]
+    assert {r.category for r in c.removed} == {"promo"}

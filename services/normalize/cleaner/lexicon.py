@@ -81,24 +81,30 @@ STRONG: dict[str, list[str]] = {
         "sign up today", "sponsored content", "paid content",
         "partner content",
         # reader-engagement prompts under news articles
-        "tell us what you think", "share your thoughts with us",
+        "tell us what you think", "share your thoughts with us", "hear what you think",
+        # invitations to write to the paper, and the newsletter's pitch
+        "submit a letter", "submit your letter", "send a letter to the editor",
+        "never miss our",
         # de
+        "leserbrief schreiben", "schreiben sie einen leserbrief",
         "newsletter abonnieren", "zum newsletter", "jetzt anmelden", "jetzt herunterladen",
         "app herunterladen", "laden sie die app", "folgen sie uns", "folge uns",
         "gesponsert", "sonderangebot",
         # es
         "suscríbete a nuestro", "suscríbete al", "descarga la app",
-        "descarga nuestra app", "síguenos en", "patrocinado",
+        "descarga nuestra app", "síguenos en", "patrocinado", "cuéntanos qué opinas",
+        "envíanos tu opinión",
         # fr
         "lettre d information", "inscrivez vous", "abonnez vous à", "téléchargez l application",
-        "suivez nous", "contenu sponsorisé", "sponsorisé",
+        "suivez nous", "contenu sponsorisé", "sponsorisé", "donnez nous votre avis",
+        "dites nous ce que vous en pensez",
         # pl
         "zapisz się do newslettera", "pobierz aplikację", "obserwuj nas",
         # pt
         "inscreva se", "baixe o app", "baixe o aplicativo", "siga nos",
         "conteúdo patrocinado",
         # it
-        "iscriviti alla", "scarica l app", "seguici su", "sponsorizzato",
+        "iscriviti alla", "scarica l app", "seguici su", "sponsorizzato", "dicci cosa ne pensi",
     ],
     "comments": [
         # en
