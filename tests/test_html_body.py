@@ -153,6 +153,37 @@ def test_date_lines_inside_the_body_and_dated_list_items_stay() -> None:
     assert clean_body(body).paragraphs == body
 
 
+def _disguise(text: str) -> str:
+    """Swap some Latin letters for their Cyrillic look-alikes, as filter-dodging ads do."""
+    return text.translate(str.maketrans({"a": "а", "e": "е", "o": "о", "c": "с", "p": "р"}))
+
+
+def test_text_disguised_with_look_alike_letters_is_removed() -> None:
+    """An advertisement written with Cyrillic look-alikes inside Latin words goes as promo."""
+    ad = _disguise("Advertise with the most visited news site in the region. We offer "
+                   "complete digital marketing packages. Contact our sales team today.")
+    c = clean_body([*PARAGRAPHS_EN, ad])
+    assert c.paragraphs == list(PARAGRAPHS_EN)
+    assert [(r.category, r.signals) for r in c.removed] == [("promo", ("mixed_script",))]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Компания Apple представила новый iPhone и обновила macOS для всех пользователей.",
+        "The α-helix and the β-sheet are the two folds the team measured in the protein.",
+        "Ο δήμαρχος είπε ότι το πρόγραμμα Erasmus+ θα συνεχιστεί και το επόμενο έτος.",
+        # one odd word is a typo, not a campaign
+        _disguise("Concert") + " sold out.",
+    ],
+)  # fmt: skip
+def test_text_in_two_scripts_word_by_word_stays(line: str) -> None:
+    """Latin names in Russian or Greek text, Greek letters in science, a single odd word:
+    each word keeps one script, so the line is content."""
+    body = [*PARAGRAPHS_EN, line]
+    assert clean_body(body).paragraphs == body
+
+
 def test_invitations_to_write_to_the_paper_are_removed() -> None:
     """Prompts for letters and feedback under the story go as promo; a story that reports
     on a letter to the editor keeps it."""

@@ -129,6 +129,8 @@ def run_body(
             verdict = _dateline(page, i)
         if verdict is None and i in captions:
             verdict = ("caption", ("ends_with_credit",))
+        if verdict is None and signals.is_disguised(text, page.n_words[i]):
+            verdict = ("promo", ("mixed_script",))
         if verdict is None and i >= tail and _tail_notice(page, i):
             verdict = ("site", ("copyright", "tail"))
         if (

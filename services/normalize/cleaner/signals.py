@@ -226,6 +226,23 @@ def opens_author_note(text: str, names: Iterable[str]) -> bool:
     return False
 
 
+# Latin letters next to Cyrillic or Greek ones inside one word: look-alike letters swapped in
+# so that an advertisement passes filters ("Аdvеrtіѕе"). Real text keeps one script per word.
+_MIXED_SCRIPT = re.compile(
+    r"\w*(?:[A-Za-z][\u0370-\u03ff\u0400-\u04ff]|[\u0370-\u03ff\u0400-\u04ff][A-Za-z])\w*"
+)
+_GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
+DISGUISED_MIN_WORDS = 3
+
+
+def is_disguised(text: str, n_words: int) -> bool:
+    """At least DISGUISED_MIN_WORDS words, and a quarter of the line, mix scripts."""
+    if not _GREEK_OR_CYRILLIC.search(text):
+        return False
+    mixed = len(_MIXED_SCRIPT.findall(text))
+    return mixed >= DISGUISED_MIN_WORDS and 4 * mixed >= n_words
+
+
 def ends_with_period(text: str) -> bool:
     t = text.rstrip("\"'”’»«)]* ")
     return bool(t) and t[-1] in ".;"
