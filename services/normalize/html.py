@@ -113,7 +113,7 @@ def extract_html(html: str, url: str | None = None,
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+header-lead"
     if options.cascade:
-        balanced = replace(options, favor_precision=False, fast=False)
+        balanced = replace(options, favor_precision=False)
         best = cascade.choose(
             tree, cascade.Candidate(extractor, paragraphs), url, meta.language,
             more={"trafilatura-balanced":
