@@ -173,13 +173,19 @@ def test_text_disguised_with_look_alike_letters_is_removed() -> None:
         "Компания Apple представила новый iPhone и обновила macOS для всех пользователей.",
         "The α-helix and the β-sheet are the two folds the team measured in the protein.",
         "Ο δήμαρχος είπε ότι το πρόγραμμα Erasmus+ θα συνεχιστεί και το επόμενο έτος.",
+        "Cells were treated with TNFα, IFNγ and TGFβ for 24 hours before the NF-κB assay.",
+        "Dose: 50μg daily, filter 0.2μm, resistor 4.7kΩ, current 15μA.",
+        "Since sinθ = y/r and cosθ = x/r, it follows that tanθ = sinθ/cosθ for every angle.",
+        # Ukrainian typed with a Latin "i", Russian with inflected brand names
+        "Президент Украiни заявив, що уряд пiдтримає фермерiв у захiдних областях цiєї зими.",
+        "Продажи iPhoneов и Samsungов выросли, а доля Xiaomiя упала во втором квартале.",
         # one odd word is a typo, not a campaign
         _disguise("Concert") + " sold out.",
     ],
 )  # fmt: skip
 def test_text_in_two_scripts_word_by_word_stays(line: str) -> None:
-    """Latin names in Russian or Greek text, Greek letters in science, a single odd word:
-    each word keeps one script, so the line is content."""
+    """Latin names in Russian or Greek text, Greek letters in science and units, Cyrillic
+    words with a stray Latin letter, a single odd word: no Latin word wears look-alikes."""
     body = [*PARAGRAPHS_EN, line]
     assert clean_body(body).paragraphs == body
 
@@ -195,3 +201,20 @@ def test_invitations_to_write_to_the_paper_are_removed() -> None:
     c = clean_body([*PARAGRAPHS_EN, report, *prompts])
     assert c.paragraphs == [*PARAGRAPHS_EN, report]
     assert {r.category for r in c.removed} == {"promo"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Residents who object have until Friday to submit a letter to the council, officials said.",
+        "Candidates must submit a letter of intent to the electoral commission by 1 March.",
+        "Angry about the noise, he decided to send a letter to the editor of the local paper.",
+        '"I came to Iowa to hear what you think, not to lecture you," the senator said.',
+        '"Our supporters never miss our home games, even in the rain," the chairman said.',
+        "Viele Anwohner wollen nun einen Leserbrief schreiben, um gegen den Plan zu protestieren.",
+    ],
+)  # fmt: skip
+def test_news_about_letters_and_listening_stays(line: str) -> None:
+    """Sentences that report on letters or quote someone asking for views are the story."""
+    body = [*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]]
+    assert clean_body(body).paragraphs == body

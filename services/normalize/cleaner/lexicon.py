@@ -81,30 +81,28 @@ STRONG: dict[str, list[str]] = {
         "sign up today", "sponsored content", "paid content",
         "partner content",
         # reader-engagement prompts under news articles
-        "tell us what you think", "share your thoughts with us", "hear what you think",
-        # invitations to write to the paper, and the newsletter's pitch
-        "submit a letter", "submit your letter", "send a letter to the editor",
-        "never miss our",
+        "tell us what you think", "share your thoughts with us",
+        "hear what you think about this",
+        # invitations to write to the paper
+        "submit a letter to the editor", "submit your letter to the editor",
         # de
-        "leserbrief schreiben", "schreiben sie einen leserbrief",
+        "schreiben sie einen leserbrief",
         "newsletter abonnieren", "zum newsletter", "jetzt anmelden", "jetzt herunterladen",
         "app herunterladen", "laden sie die app", "folgen sie uns", "folge uns",
         "gesponsert", "sonderangebot",
         # es
         "suscríbete a nuestro", "suscríbete al", "descarga la app",
-        "descarga nuestra app", "síguenos en", "patrocinado", "cuéntanos qué opinas",
-        "envíanos tu opinión",
+        "descarga nuestra app", "síguenos en", "patrocinado",
         # fr
         "lettre d information", "inscrivez vous", "abonnez vous à", "téléchargez l application",
-        "suivez nous", "contenu sponsorisé", "sponsorisé", "donnez nous votre avis",
-        "dites nous ce que vous en pensez",
+        "suivez nous", "contenu sponsorisé", "sponsorisé",
         # pl
         "zapisz się do newslettera", "pobierz aplikację", "obserwuj nas",
         # pt
         "inscreva se", "baixe o app", "baixe o aplicativo", "siga nos",
         "conteúdo patrocinado",
         # it
-        "iscriviti alla", "scarica l app", "seguici su", "sponsorizzato", "dicci cosa ne pensi",
+        "iscriviti alla", "scarica l app", "seguici su", "sponsorizzato",
     ],
     "comments": [
         # en
@@ -289,6 +287,7 @@ WEAK: dict[str, list[str]] = {
     "promo": [
         "google play", "app store", "free trial", "special offer", "advertise with us",
         "shop now", "buy now", "jetzt kaufen", "comprar ahora", "acheter maintenant",
+        "leserbrief schreiben",
     ],
 }  # fmt: skip
 

@@ -226,20 +226,27 @@ def opens_author_note(text: str, names: Iterable[str]) -> bool:
     return False
 
 
-# Latin letters next to Cyrillic or Greek ones inside one word: look-alike letters swapped in
-# so that an advertisement passes filters ("Аdvеrtіѕе"). Real text keeps one script per word.
-_MIXED_SCRIPT = re.compile(
-    r"\w*(?:[A-Za-z][\u0370-\u03ff\u0400-\u04ff]|[\u0370-\u03ff\u0400-\u04ff][A-Za-z])\w*"
-)
-_GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u04ff]")
+# A Latin word with Cyrillic or Greek look-alike letters swapped in, so that an advertisement
+# passes filters ("Аdvеrtіѕе"). Greek letters in science (TNFα, 10 kΩ, sinθ) are no look-alikes,
+# and a Cyrillic word with a stray Latin letter (Ukrainian typed with Latin "i") is not Latin.
+_TOKEN = re.compile(r"\w+")
+_FOREIGN = re.compile(r"[\u0370-\u052f]")
+_LATIN = re.compile(r"[A-Za-z]")
+_LOOKALIKE = frozenset("аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι")
 DISGUISED_MIN_WORDS = 3
 
 
+def _disguised_word(word: str) -> bool:
+    foreign = _FOREIGN.findall(word)
+    return (bool(foreign) and all(c in _LOOKALIKE for c in foreign)
+            and len(_LATIN.findall(word)) > len(foreign))
+
+
 def is_disguised(text: str, n_words: int) -> bool:
-    """At least DISGUISED_MIN_WORDS words, and a quarter of the line, mix scripts."""
-    if not _GREEK_OR_CYRILLIC.search(text):
+    """At least DISGUISED_MIN_WORDS words, and a quarter of the line, are disguised."""
+    if not _FOREIGN.search(text):
         return False
-    mixed = len(_MIXED_SCRIPT.findall(text))
+    mixed = sum(map(_disguised_word, _TOKEN.findall(text)))
     return mixed >= DISGUISED_MIN_WORDS and 4 * mixed >= n_words
 
 
