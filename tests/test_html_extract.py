@@ -3,6 +3,8 @@ and the cascade's choice by agreement on pages with no paragraphs to measure."""
 
 from __future__ import annotations
 
+import pytest
+
 from services.normalize import cascade
 from services.normalize.build import extract
 from services.normalize.html import extract_html, header_lead, parse_html
@@ -60,6 +62,66 @@ def test_caption_and_short_lines_in_the_header_stay_out() -> None:
     tree = parse_html(_story(extra))
     assert tree is not None
     assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+
+
+@pytest.mark.parametrize(
+    ("header_extra", "after"),
+    [
+        ("<div class='author-bio'>Jane Doe is the Tribune's transport correspondent and has "
+         "covered city hall since 2015.</div>", ""),
+        ("<div class='disclosure'>When you buy through links on our site, we may earn an "
+         "affiliate commission. Here is how it works.</div>", ""),
+        ("<div class='audio'><button>Play</button><span>Listen to this article. This audio is "
+         "generated automatically and may contain errors.</span></div>", ""),
+        ("<div class='summary'><div><ul><li>Protected lanes will reach the northern districts "
+         "by next spring.</li><li>Work starts in March and is paid from the transport "
+         "budget.</li></ul></div></div>", ""),
+        ("", "<aside class='more'><header><p>More coverage of the city's transport plans, from "
+         "congestion charges to the new tram line.</p></header></aside>"),
+        ("", "<section><header><h2>Background</h2><p>The plan was first proposed in 2019 and "
+         "shelved during the pandemic, officials recalled.</p></header></section>"),
+    ],
+)  # fmt: skip
+def test_header_text_that_is_not_the_standfirst_stays_out(header_extra: str, after: str) -> None:
+    """An author box, a disclosure, a player notice, a key-points list, and headers after
+    the body or of an aside never open the story."""
+    tree = parse_html(_story(header_extra, after))
+    assert tree is not None
+    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+
+
+def test_site_header_inside_a_page_wide_article_stays_out() -> None:
+    """A masthead's appeal is not the lead when the whole page is one <article>."""
+    html = ("<html><body><article class='page'><header class='site-header'><div>Our newsroom "
+            "relies on readers like you, so please donate today to keep local journalism "
+            "free.</div></header>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+            + "</article></body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+
+
+@pytest.mark.parametrize(
+    "header_extra",
+    [
+        f"<div class='dek mobile'>{LEAD}</div><div class='dek desktop'>{LEAD}</div>",
+        f"<div class='standfirst'><section><p>{LEAD}</p></section></div>",
+        f"<div class='inner'><header><p class='dek'>{LEAD}</p></header></div>",
+    ],
+)  # fmt: skip
+def test_standfirst_comes_back_once(header_extra: str) -> None:
+    """A lead repeated for mobile and desktop, or wrapped in nested blocks, is added once."""
+    tree = parse_html(_story(header_extra))
+    assert tree is not None
+    assert header_lead(tree, list(PARAGRAPHS_EN)) == [LEAD]
+
+
+def test_line_breaks_in_the_standfirst_keep_words_apart() -> None:
+    """A <br> between two sentences of the lead becomes a space."""
+    first, second = LEAD.split(", the council")
+    tree = parse_html(_story(f"<p class='lead'>{first}.<br>The council{second}</p>"))
+    assert tree is not None
+    assert header_lead(tree, list(PARAGRAPHS_EN)) == [f"{first}. The council{second}"]
 
 
 def test_lead_already_in_the_body_is_not_doubled() -> None:

@@ -47,7 +47,7 @@ class Candidate:
 
 _NOT_CONTENT = re.compile(
     r"comment|reply|respond|sidebar|widget|related|footer|nav|menu|share|social|teaser|promo|"
-    r"newsletter|cookie|banner|breadcrumb|recommend",
+    r"newsletter|cookie|consent|gdpr|banner|breadcrumb|recommend",
     re.IGNORECASE,
 )
 
@@ -65,9 +65,13 @@ class PageProfile:
 
 
 def _outside_boilerplate(el: HtmlElement) -> bool:
+    """No boilerplate container between the block and ``<body>``: a class on ``<body>`` or
+    ``<html>`` ("has-sidebar", "menu-closed") says nothing about the block."""
     for anc in el.iterancestors():
         if not isinstance(anc.tag, str):
             continue
+        if anc.tag in ("body", "html"):
+            break
         if anc.tag in _SKIP:
             return False
         marks = f"{anc.get('class') or ''} {anc.get('id') or ''}"
@@ -167,11 +171,14 @@ def choose(tree: HtmlElement, primary: Candidate, url: str | None, language: str
     (its text sits in bare ``<div>``s or between ``<br>``s) is judged by agreement instead:
     the words a candidate shares with another extractor, since two independent methods
     seldom return the same boilerplate. A fallback must then agree on TRIGGER_MIN_WORDS more
-    words than the primary does."""
+    words than the primary does. Candidates are tried in order, each against the best so
+    far, so a later one must beat an earlier winner by the margin too."""
     if not force and not needs_fallback(primary.paragraphs):
         return primary
     candidates = [primary]
-    for name, fn in {**(more or {}), **EXTRACTORS}.items():
+    extractors = {**(more or {})}
+    extractors.update((k, fn) for k, fn in EXTRACTORS.items() if k not in extractors)
+    for name, fn in extractors.items():
         try:
             paragraphs = fn(tree, url, language)
         except Exception:  # a failing fallback must never fail the page

@@ -108,10 +108,9 @@ def extract_html(html: str, url: str | None = None,
         full = trafilatura_paragraphs(tree, url, replace(options, fast=False))
         if _words(full) > options.escalate_gain * _words(paragraphs):
             paragraphs, extractor = full, "trafilatura-full"
-    if options.favor_precision and paragraphs:
-        lead = header_lead(tree, paragraphs)
-        if lead:
-            paragraphs, extractor = lead + paragraphs, f"{extractor}+header-lead"
+    # The lead is looked for first but joins only the body that wins: its words must not
+    # lift a near-empty result above the cascade's trigger.
+    lead = header_lead(tree, paragraphs) if options.favor_precision and paragraphs else []
     if options.cascade:
         balanced = replace(options, favor_precision=False)
         best = cascade.choose(
@@ -119,7 +118,11 @@ def extract_html(html: str, url: str | None = None,
             more={"trafilatura-balanced":
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
+        if best.name != extractor:
+            lead = []
         paragraphs, extractor = best.paragraphs, best.name
+    if lead:
+        paragraphs, extractor = lead + paragraphs, f"{extractor}+header-lead"
     return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
                        linked=tail_links(tree, paragraphs, url))
 
@@ -147,38 +150,80 @@ def _within(el: HtmlElement, tags: frozenset[str], stop: HtmlElement) -> bool:
     return False
 
 
-def header_lead(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
-    """The standfirst that the story's own ``<article><header>`` holds, when the body lacks it.
+_BOUNDARY = frozenset({"article", "aside", "nav", "footer", "form", "details"})
+_MASTHEAD = re.compile(r"site-header|masthead|global-header", re.I)
+_NOT_LEAD_MARKS = re.compile(
+    r"author|bio\b|byline|disclos|affiliat|disclaim|audio|listen|newsletter|subscri|donat|promo|"
+    r"share|advert|key-?points|toc\b|table-of-contents", re.I)
 
-    trafilatura's precision mode drops every ``<header>``, and with it the lead paragraph
-    that many sites put there (devdata: lost on 4 pages, each a must-have snippet). A block
-    comes back only when it is prose (LEAD_MIN_WORDS or more, ending a sentence), outside
-    figures, navigation and lists, and when the ``<article>`` holding the header also holds
-    the body's first paragraph, so the header of a teaser card never joins another story."""
-    out: list[str] = []
-    for header in tree.iter("header"):
-        article = next(header.iterancestors("article"), None)
-        if article is None:
-            continue
-        found = [text for el in header.iter(*_LEAD_BLOCKS) if (text := _lead_text(el, header))]
-        if not found:
-            continue
-        first = _squash(paragraphs[0])[:60]
-        if first in _squash(header.text_content()) or first not in _squash(article.text_content()):
-            continue
-        body = _squash(" ".join(paragraphs))
-        out.extend(text for text in found if _squash(text) not in body)
-    return out
+
+def _block_text(el: HtmlElement) -> str:
+    """text_content() with a space for <br> and no <script>/<style> text."""
+    parts = [el.text or ""]
+    for node in el.iterdescendants():
+        if isinstance(node.tag, str):
+            if node.tag == "br":
+                parts.append(" ")
+            elif node.tag not in ("script", "style"):
+                parts.append(node.text or "")
+        parts.append(node.tail or "")
+    return _WS.sub(" ", "".join(parts)).strip()
 
 
 def _lead_text(el: HtmlElement, header: HtmlElement) -> str | None:
-    """The block's text when it is a prose leaf of the header outside figures and lists."""
-    if el.tag == "div" and any(isinstance(c.tag, str) and c.tag in _LEAD_BLOCKS for c in el):
-        return None  # only a leaf block: its text is counted once
-    text = _WS.sub(" ", el.text_content()).strip()
+    """The block's text when it is a prose leaf of the header, outside figures, lists and
+    blocks marked as author, disclosure, player, newsletter or summary boxes."""
+    if any(isinstance(d.tag, str) and (d.tag in _LEAD_BLOCKS or d.tag in _NOT_LEAD
+                                       or d.tag in ("header", "section"))
+           for d in el.iterdescendants()):
+        return None  # a leaf only, never a wrapper of lists, tables, figures or headers
+    for a in (el, *el.iterancestors()):
+        if _NOT_LEAD_MARKS.search(f"{a.get('class') or ''} {a.get('id') or ''}"):
+            return None
+        if a is header:
+            break
+    text = _block_text(el)
     if len(text.split()) < LEAD_MIN_WORDS or not text.endswith(_LEAD_END):
         return None
     return None if _within(el, _NOT_LEAD, header) else text
+
+
+def header_lead(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
+    """The standfirst of the story's own ``<article><header>`` (nearest sectioning ancestor
+    is the article, before the body's first paragraph), when the body lacks it."""
+    first = _squash(paragraphs[0])[:60]
+    body: str | None = None  # the whole body squashed, only once a header has prose
+    art_text: dict[HtmlElement, str] = {}
+    out: list[str] = []
+    seen: set[str] = set()
+    for header in tree.iter("header"):
+        owner = next((a for a in header.iterancestors() if a.tag in _BOUNDARY), None)
+        if owner is None or owner.tag != "article":
+            continue  # not the story's own header (aside, footer, comment form, no article)
+        if _MASTHEAD.search(header.get("class") or ""):
+            continue
+        if any(a.tag == "header" for a in header.iterancestors() if a is not owner
+               and owner in a.iterancestors()):
+            continue  # a header inside the article's header: the outer one covers it
+        found = [t for el in header.iter(*_LEAD_BLOCKS) if (t := _lead_text(el, header))]
+        if not found:
+            continue
+        htext = _squash(header.text_content())
+        if first in htext:
+            continue
+        if owner not in art_text:
+            art_text[owner] = _squash(owner.text_content())
+        at = art_text[owner].find(first)
+        if at < 0 or art_text[owner].find(htext[:60]) > at:
+            continue  # the body's first paragraph is not in this article, or precedes the header
+        if body is None:
+            body = _squash(" ".join(paragraphs))
+        for t in found:
+            key = _squash(t)
+            if key not in body and key not in seen:
+                seen.add(key)
+                out.append(t)
+    return out
 
 
 def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None) -> frozenset[int]:
