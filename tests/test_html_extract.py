@@ -161,6 +161,31 @@ def test_without_paragraphs_to_measure_an_unconfirmed_fallback_loses() -> None:
     assert cascade.agreement(cascade.Candidate("junk", junk), [best]) == 0
 
 
+CONSENT = [
+    "We use cookies and similar technologies to personalise content and advertising, to "
+    "provide social media features and to analyse our traffic.",
+    "We also share information about your use of our site with our social media, advertising "
+    "and analytics partners, who may combine it with other information you have provided.",
+    "By clicking Accept all you agree to the storage of cookies on your device. You can "
+    "change your choice at any time in the privacy settings of this website.",
+]
+
+
+def test_a_consent_layer_is_no_article_even_when_extractors_agree() -> None:
+    """A page whose story is rendered by script holds only a consent layer in bare <div>s:
+    the extractors that return it agree, but on consent text, so the cascade keeps the
+    empty result."""
+    html = ("<html lang='en'><head><title>Council expands bike lanes</title></head><body>"
+            "<div id='app'><h1>Council expands bike lanes</h1></div><div class='cmp-layer'>"
+            + "".join(f"<div>{c}</div>" for c in CONSENT)
+            + "<div><a>Accept all</a> <a>Settings</a></div></div></body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    more = {"other": lambda t, u, lang: list(CONSENT)}
+    best = cascade.choose(tree, cascade.Candidate("trafilatura", []), None, "en", more=more)
+    assert best.name == "trafilatura" and best.paragraphs == []
+
+
 def test_extract_html_reports_the_extractor_that_won() -> None:
     """The chosen extractor's name reaches the record's provenance unchanged."""
     extracted = extract_html(_story())

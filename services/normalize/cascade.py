@@ -45,9 +45,10 @@ class Candidate:
         return "\n".join(self.paragraphs)
 
 
+_CONSENT_MARKS = r"cookie|consent|gdpr|cmp\b|cmp\d"  # class or id of a consent layer
 _NOT_CONTENT = re.compile(
     r"comment|reply|respond|sidebar|widget|related|footer|nav|menu|share|social|teaser|promo|"
-    r"newsletter|cookie|consent|gdpr|banner|breadcrumb|recommend",
+    r"newsletter|banner|breadcrumb|recommend|" + _CONSENT_MARKS,
     re.IGNORECASE,
 )
 
@@ -154,12 +155,33 @@ def coverage(paragraphs: list[str], prof: PageProfile) -> float:
     return sum(len(p) for p in prof.paragraphs if p[:60] in text) / prof.chars
 
 
-def agreement(candidate: Candidate, candidates: list[Candidate]) -> int:
-    """Words of the candidate's paragraphs that another extractor returned as well."""
+_CONSENT = re.compile(_CONSENT_MARKS, re.IGNORECASE)
+
+
+def consent_text(tree: HtmlElement) -> str:
+    """The text of the page's cookie and consent layers.
+
+    When the article itself is rendered by script, several extractors can agree on the
+    consent layer, the only prose left in the HTML: agreement on it is no evidence. Only
+    consent marks count here: on real pages the article can sit in ``<noscript>`` (Blogger)
+    or inside a ``<header>`` that wraps the whole page."""
+    parts = [el.text_content() for el in tree.iter()
+             if isinstance(el.tag, str)
+             and _CONSENT.search(f"{el.get('class') or ''} {el.get('id') or ''}")]
+    return _WS.sub(" ", " ".join(parts))
+
+
+def agreement(candidate: Candidate, candidates: list[Candidate], excluded: str = "") -> int:
+    """Words of the candidate's paragraphs that another extractor returned as well, except
+    those found in ``excluded`` (the consent layers' text)."""
     others = [" ".join(_WS.sub(" ", p) for p in c.paragraphs)
               for c in candidates if c is not candidate]
-    return sum(len(p.split()) for p in candidate.paragraphs
-               if any(_WS.sub(" ", p)[:60] in text for text in others))
+    total = 0
+    for p in candidate.paragraphs:
+        key = _WS.sub(" ", p)[:60]
+        if any(key in text for text in others) and key not in excluded:
+            total += len(p.split())
+    return total
 
 
 def choose(tree: HtmlElement, primary: Candidate, url: str | None, language: str | None,
@@ -191,8 +213,9 @@ def choose(tree: HtmlElement, primary: Candidate, url: str | None, language: str
             cand.score = coverage(cand.paragraphs, prof)
         margin = _MARGIN
     else:
+        consent = consent_text(tree)
         for cand in candidates:
-            cand.score = agreement(cand, candidates)
+            cand.score = agreement(cand, candidates, consent)
         margin = TRIGGER_MIN_WORDS
     best = primary
     for cand in candidates[1:]:
