@@ -206,9 +206,6 @@ def _tail_notice(page: Page, i: int) -> bool:
     return page.n_words[i] <= TAIL_NOTICE_MAX_WORDS and signals.is_copyright(page.lines[i])
 
 
-_QUOTE_MARKS = ('"', "“", "”", "„", "«", "»", "‘", "'")
-
-
 def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tuple[str, ...]] | None:
     text, norm = page.lines[i], canonical(page.norms[i])
     if title_norm and norm == title_norm:
@@ -220,9 +217,8 @@ def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tupl
         cat = lexicon.strong_match(norm)
         if cat in _BODY_CATEGORIES:
             return cat, (f"lexicon:{cat}", "strong_phrase")
-    if (n <= lexicon.STRONG_MAX_WORDS and not text.startswith(_QUOTE_MARKS)
-            and lexicon.consent_match(norm)):
-        return "site", ("lexicon:consent",)  # a quoted "We use cookies ..." is reported speech
+    if n <= lexicon.STRONG_MAX_WORDS and lexicon.consent_match(norm):
+        return "site", ("lexicon:consent",)
     if n <= 4 and not page.terminal[i]:
         cat = lexicon.exact_match(norm) or lexicon.words_match(norm.split())
         if cat in _BODY_CATEGORIES:
