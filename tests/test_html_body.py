@@ -218,15 +218,3 @@ def test_news_about_letters_and_listening_stays(line: str) -> None:
     """Sentences that report on letters or quote someone asking for views are the story."""
     body = [*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]]
     assert clean_body(body).paragraphs == body
-
-
-def test_the_site_asking_for_cookie_consent_is_removed() -> None:
-    """A consent notice in the site's own voice goes as site/consent, in any of the
-    languages; a story about consent rules keeps its words."""
-    notices = ["We use cookies to give you the best experience on our website. Manage cookies",
-               "Wir verwenden Cookies, um Inhalte und Anzeigen zu personalisieren."]
-    story = ("Regulators said cookie consent banners must offer a reject button as prominent "
-             "as the accept button, and that sites use cookies far more than they disclose.")
-    c = clean_body([*PARAGRAPHS_EN[:2], story, *PARAGRAPHS_EN[2:], *notices])
-    assert c.paragraphs == [*PARAGRAPHS_EN[:2], story, *PARAGRAPHS_EN[2:]]
-    assert [(r.category, r.signals) for r in c.removed] == [("site", ("lexicon:consent",))] * 2

@@ -28,19 +28,6 @@ def normalize(text: str) -> str:
 STRONG_MAX_WORDS = 45
 WEAK_MAX_WORDS = 14
 
-# The site itself asking for cookie consent: never an article's words, wherever they stand.
-CONSENT_VOICE = [
-    "cookie settings", "manage cookies", "we use cookies", "this site uses cookies",
-    "this website uses cookies", "cookie einstellungen", "manage consent",
-    "consent preferences", "we use cookies and", "zustimmung verwalten",
-    "einwilligung verwalten", "wir verwenden cookies", "wir nutzen cookies",
-    "gestionar el consentimiento", "utilizamos cookies", "usamos cookies",
-    "gérer le consentement", "nous utilisons des cookies", "ce site utilise des cookies",
-    "gestisci il consenso", "utilizziamo i cookie", "questo sito utilizza cookie",
-    "zarządzaj zgodą", "używamy plików cookie", "ta strona używa plików cookie",
-    "gerenciar consentimento", "este site utiliza cookies", "utilizamos cookies para",
-]
-
 STRONG: dict[str, list[str]] = {
     "paywall": [
         # en
@@ -220,15 +207,22 @@ STRONG: dict[str, list[str]] = {
         "all rights reserved", "alle rechte vorbehalten", "todos los derechos reservados",
         "tous droits réservés", "wszelkie prawa zastrzeżone", "todos os direitos reservados",
         "tutti i diritti riservati", "privacy policy", "cookie policy", "terms of use",
-        "terms of service", "terms and conditions",
-        "datenschutzerklärung", "verwendet cookies", "nutzt cookies",
+        "terms of service", "terms and conditions", "cookie settings", "manage cookies",
+        "we use cookies", "this site uses cookies", "this website uses cookies",
+        "datenschutzerklärung", "cookie einstellungen", "verwendet cookies", "nutzt cookies",
         "política de privacidad", "política de cookies", "aviso legal",
         "politique de confidentialité", "mentions légales", "utilise des cookies",
         "polityka prywatności", "política de privacidade", "informativa sulla privacy",
         "proudly powered",
-        # consent banners, as a topic ("EU rules on cookie consent")
-        "cookie consent", "cookie zustimmung", "cookie einwilligung",
-        *CONSENT_VOICE,
+        # consent banners
+        "cookie consent", "manage consent", "consent preferences", "we use cookies and",
+        "zustimmung verwalten", "einwilligung verwalten", "cookie zustimmung",
+        "cookie einwilligung", "wir verwenden cookies", "wir nutzen cookies",
+        "gestionar el consentimiento", "utilizamos cookies", "usamos cookies",
+        "gérer le consentement", "nous utilisons des cookies", "ce site utilise des cookies",
+        "gestisci il consenso", "utilizziamo i cookie", "questo sito utilizza cookie",
+        "zarządzaj zgodą", "używamy plików cookie", "ta strona używa plików cookie",
+        "gerenciar consentimento", "este site utiliza cookies", "utilizamos cookies para",
     ],
     "caption": [
         "getty images",
@@ -418,14 +412,6 @@ _WORDS_LINE_RE = re.compile(rf"^(?:{_WORD_ALT})+$", re.M)
 # Whole-line lookup, in the order the rules consult the tables.
 _EXACT_CAT = {**_WORD_CAT, **_WEAK_CAT, **_STRONG_CAT}
 EXACT_GET = _EXACT_CAT.get  # for C-level ``map`` over a page's canonical lines
-
-
-_CONSENT_RE = _trie_regex(CONSENT_VOICE)
-
-
-def consent_match(norm: str) -> bool:
-    """Whether a normalized line has the site asking for cookie consent."""
-    return _CONSENT_RE.search(" " + norm + " ") is not None
 
 
 def strong_match(norm: str) -> str | None:

@@ -217,8 +217,6 @@ def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tupl
         cat = lexicon.strong_match(norm)
         if cat in _BODY_CATEGORIES:
             return cat, (f"lexicon:{cat}", "strong_phrase")
-    if n <= lexicon.STRONG_MAX_WORDS and lexicon.consent_match(norm):
-        return "site", ("lexicon:consent",)
     if n <= 4 and not page.terminal[i]:
         cat = lexicon.exact_match(norm) or lexicon.words_match(norm.split())
         if cat in _BODY_CATEGORIES:
