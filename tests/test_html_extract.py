@@ -176,7 +176,7 @@ def test_a_consent_layer_is_no_article_even_when_extractors_agree() -> None:
     the extractors that return it agree, but on consent text, so the cascade keeps the
     empty result."""
     html = ("<html lang='en'><head><title>Council expands bike lanes</title></head><body>"
-            "<div id='app'><h1>Council expands bike lanes</h1></div><div class='cmp-layer'>"
+            "<div id='app'><h1>Council expands bike lanes</h1></div><div id='cookie-layer'>"
             + "".join(f"<div>{c}</div>" for c in CONSENT)
             + "<div><a>Accept all</a> <a>Settings</a></div></div></body></html>")
     tree = parse_html(html)

@@ -45,7 +45,8 @@ class Candidate:
         return "\n".join(self.paragraphs)
 
 
-_CONSENT_MARKS = r"cookie|consent|gdpr|cmp\b|cmp\d"  # class or id of a consent layer
+# Class or id of a consent layer; "cmp-text" and the like are Adobe AEM's content components.
+_CONSENT_MARKS = r"cookie|consent|gdpr|cmp(?![\w-])|cmp\d"
 _NOT_CONTENT = re.compile(
     r"comment|reply|respond|sidebar|widget|related|footer|nav|menu|share|social|teaser|promo|"
     r"newsletter|banner|breadcrumb|recommend|" + _CONSENT_MARKS,
@@ -165,21 +166,29 @@ def consent_text(tree: HtmlElement) -> str:
     consent layer, the only prose left in the HTML: agreement on it is no evidence. Only
     consent marks count here: on real pages the article can sit in ``<noscript>`` (Blogger)
     or inside a ``<header>`` that wraps the whole page."""
-    parts = [el.text_content() for el in tree.iter()
-             if isinstance(el.tag, str)
-             and _CONSENT.search(f"{el.get('class') or ''} {el.get('id') or ''}")]
-    return _WS.sub(" ", " ".join(parts))
+    body = tree.find(".//body")
+    parts: list[str] = []
+    todo = list(body if body is not None else tree)  # never <body> itself: "cookies-not-set"
+    while todo:
+        el = todo.pop()
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "template"):
+            continue
+        if _CONSENT.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            parts.append(el.text_content())  # its subtree is in this text already
+        else:
+            todo.extend(el)
+    return _WS.sub("", "".join(parts))  # without whitespace: <br> joins words in text_content
 
 
 def agreement(candidate: Candidate, candidates: list[Candidate], excluded: str = "") -> int:
     """Words of the candidate's paragraphs that another extractor returned as well, except
-    those found in ``excluded`` (the consent layers' text)."""
+    those found in ``excluded`` (the consent layers' text, without whitespace)."""
     others = [" ".join(_WS.sub(" ", p) for p in c.paragraphs)
               for c in candidates if c is not candidate]
     total = 0
     for p in candidate.paragraphs:
         key = _WS.sub(" ", p)[:60]
-        if any(key in text for text in others) and key not in excluded:
+        if any(key in text for text in others) and _WS.sub("", key) not in excluded:
             total += len(p.split())
     return total
 
