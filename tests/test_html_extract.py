@@ -186,6 +186,27 @@ def test_a_consent_layer_is_no_article_even_when_extractors_agree() -> None:
     assert best.name == "trafilatura" and best.paragraphs == []
 
 
+def test_consent_marks_on_body_or_on_content_components_are_no_consent_layer() -> None:
+    """A consent plugin's class on <body> ("cookies-not-set") and content components named
+    "cmp-text" (Adobe AEM) leave the article's text out of the consent text."""
+    paragraphs = "".join(f"<div class='cmp-text'>{p}</div>" for p in PARAGRAPHS_EN)
+    tree = parse_html(f"<html><body class='home cookies-not-set'>{paragraphs}</body></html>")
+    assert tree is not None
+    assert cascade.consent_text(tree) == ""
+
+
+def test_consent_layer_split_by_line_breaks_is_still_recognised() -> None:
+    """Sentences of the layer joined by <br> still match the extractors' spaced text."""
+    html = ("<html><body><div id='app'></div><div class='qc-cmp2-container'>"
+            + "".join(f"<div>Cookies.<br>{c}</div>" for c in CONSENT) + "</div></body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    spaced = [f"Cookies. {c}" for c in CONSENT]
+    more = {"one": lambda t, u, lang: spaced, "two": lambda t, u, lang: spaced}
+    best = cascade.choose(tree, cascade.Candidate("trafilatura", []), None, "en", more=more)
+    assert best.paragraphs == []
+
+
 def test_extract_html_reports_the_extractor_that_won() -> None:
     """The chosen extractor's name reaches the record's provenance unchanged."""
     extracted = extract_html(_story())
