@@ -39,12 +39,13 @@ _ZEROS = re.compile(r"00+")
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer (about four
 # characters a word) and Chinese, Japanese kana (about two). Their lines are counted in
 # estimated words, so a paragraph is not taken for a one-word menu item.
-_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
-                       "\u4e00-\u9fff\uf900-\ufaff]")
+_ABUGIDA_CHARS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_IDEOGRAPHIC_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_UNSPACED = re.compile(f"[{_ABUGIDA_CHARS}{_IDEOGRAPHIC_CHARS}]")
 # UTF-8 lead bytes of those scripts (and of some neighbours: a cheap, inclusive test).
 _UNSPACED_LEADS = tuple(bytes([x]) for x in (0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF))
-_ABUGIDA = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
-_IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ABUGIDA = re.compile(f"[{_ABUGIDA_CHARS}]")
+_IDEOGRAPHIC = re.compile(f"[{_IDEOGRAPHIC_CHARS}]")
 
 
 def _count_unspaced(lines: list[str], n_words: list[int]) -> None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from itertools import compress, count, islice, pairwise, repeat
-from operator import eq, ge, itemgetter, lt, ne, or_
+from itertools import accumulate, compress, count, pairwise, repeat
+from operator import eq, ge, itemgetter, lt, mul, ne, or_
 
 from . import lexicon, signals
 from .blocks import Page, canonical
@@ -104,18 +104,15 @@ def evidence(
                 _bad(page, i, cat, f"lexicon:{cat}", "short")
             else:
                 _bad(page, i, cat, f"lexicon:{cat}")
-    for i in signals.page_comment_counts(page, padded, padded_low):
-        if state[i] != BAD:
-            _bad(page, i, "comments", "comment_count")
-    for i in signals.page_caption_labels(page, padded, padded_low):
-        if state[i] != BAD:
-            _bad(page, i, "caption", "caption_label")
-    for i in signals.page_credits(page, padded, padded_low):
-        if state[i] != BAD:
-            _bad(page, i, "caption", "credit_shape")
-    for i in signals.page_caption_credits(page, padded_low):
-        if state[i] != BAD:
-            _bad(page, i, "caption", "ends_with_credit")
+    for hits, category, signal in (
+        (signals.page_comment_counts(page, padded, padded_low), "comments", "comment_count"),
+        (signals.page_caption_labels(page, padded, padded_low), "caption", "caption_label"),
+        (signals.page_credits(page, padded, padded_low), "caption", "credit_shape"),
+        (signals.page_caption_credits(page, padded_low), "caption", "ends_with_credit"),
+    ):
+        for i in hits:
+            if state[i] != BAD:
+                _bad(page, i, category, signal)
     if template_hits:
         for i, hit in template_hits.items():
             if state[i] != BAD:
@@ -341,18 +338,15 @@ def _weights(page: Page) -> list[float]:
         else (-4.0 if c in _LIGHT_BOILERPLATE else -12.0)
         for s, n, c in zip(state, n_words, cat, strict=True)
     ]
-    is_good = list(map(eq, state, repeat(GOOD)))
-    total_good = sum(compress(n_words, is_good))
+    # good_before[i]: prose words in lines [0, i)
+    good_before = list(accumulate(map(mul, n_words, map(eq, state, repeat(GOOD))), initial=0))
+    total_good = good_before[-1]
     need = min(ZONE_MIN_GOOD_WORDS, 0.5 * (total_good or 1))
     thread_need = min(THREAD_MIN_GOOD_WORDS, need)
     threads: set[int] | None = None
     zone, start = "", -1
-    seen_good, upto = 0, 0  # prose words in lines [0, upto)
     for i in compress(count(), map(_END_MARKERS.__contains__, cat)):
-        if state[i] != BAD:
-            continue
-        seen_good += sum(compress(islice(n_words, upto, i), islice(is_good, upto, i)))
-        upto = i
+        seen_good = good_before[i]
         if threads is None:
             threads = _comment_threads(page)
         if i in threads and seen_good >= thread_need:
@@ -502,7 +496,6 @@ def closing_line(page: Page, stop: frozenset[str]) -> None:
 
 
 BYLINE_WINDOW = 4  # a byline sits this close to the headline (or to the body's start)
-BYLINE_MAX_WORDS = signals.BYLINE_MAX_WORDS
 BIO_LAST_LINES = 2
 BIO_MAX_WORDS = 160
 
@@ -513,13 +506,10 @@ def author_bio(page: Page, head: int | None) -> None:
     follows a removed line repeating a name-only line of the byline. Names come only from
     lines next to the headline, so a person the story is about is not taken for one."""
     state = page.state
-    if state.count(BODY) <= BIO_LAST_LINES:
+    body = list(compress(count(), map(eq, state, repeat(BODY))))
+    if len(body) <= BIO_LAST_LINES:
         return
-    first = state.index(BODY)
-    rev = state[::-1]
-    last: list[int] = []
-    for _ in range(BIO_LAST_LINES):  # the last body lines, found from the end in C
-        last.insert(0, page.n - 1 - rev.index(BODY, page.n - last[0] if last else 0))
+    first, last = body[0], body[-BIO_LAST_LINES:]
     lines, n_words = page.lines, page.n_words
     # Cheap shape test first: a note opens with two capitalised words, or sits under a
     # line of a few words; most pages end otherwise and need no byline parsing.
@@ -534,8 +524,8 @@ def author_bio(page: Page, head: int | None) -> None:
     names: set[str] = set()  # from "By ..." lines
     name_lines: set[str] = set()  # normalized names, from those and name-only lines
     for k in range(lo, hi):
-        if state[k] != BODY and k != head and 2 <= n_words[k] <= BYLINE_MAX_WORDS:
-            found = signals.byline_names(lines[k], prefixed=False)
+        if state[k] != BODY and k != head and 2 <= n_words[k] <= signals.BYLINE_MAX_WORDS:
+            found = signals.byline_names(lines[k])
             if found:
                 name_lines.update(map(lexicon.normalize, found))
                 if signals.is_byline(lines[k]):

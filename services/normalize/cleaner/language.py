@@ -9,7 +9,7 @@ one call costs far more than the rest of the page's classification.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 
 SAMPLE_CHARS = 300
@@ -52,11 +52,13 @@ def _vote_index() -> dict[str, str]:
 _VOTE = _vote_index()
 
 
-def _prose_first(n_words: Sequence[int], terminal: Sequence[bool]) -> list[int]:
+def _prose_first(n_words: Sequence[int], terminal: Sequence[bool]) -> Iterator[int]:
     """Lines of more than ten words ending like a sentence first, then the other long
-    ones (a menu flattened into one line has no sentence ending)."""
-    long = [i for i, n in enumerate(n_words) if n > _MIN_SAMPLE_WORDS]
-    return [i for i in long if terminal[i]] + [i for i in long if not terminal[i]]
+    ones (a menu flattened into one line has no sentence ending). Lazily."""
+    long = _MIN_SAMPLE_WORDS
+    first = (i for i, n in enumerate(n_words) if n > long and terminal[i])
+    then = (i for i, n in enumerate(n_words) if n > long and not terminal[i])
+    return chain(first, then)
 
 
 def vote_language(
@@ -64,11 +66,7 @@ def vote_language(
 ) -> str | None:
     """Language of the first prose-like lines by function-word counts; None if unclear."""
     toks: list[str] = []
-    # Lazily: most pages reach VOTE_TOKENS within their first few sentences.
-    long = _MIN_SAMPLE_WORDS
-    first = (i for i, n in enumerate(n_words) if n > long and terminal[i])
-    then = (i for i, n in enumerate(n_words) if n > long and not terminal[i])
-    for i in chain(first, then):
+    for i in _prose_first(n_words, terminal):
         toks += norms[i].split()
         if len(toks) >= VOTE_TOKENS:
             break
@@ -91,13 +89,14 @@ def detect_language(
 ) -> str | None:
     """Function-word vote when the page's arrays are given and it is clear-cut, else
     py3langid on prose-like lines (body candidates), not on menus."""
+    order: Iterator[int]
     if norms is not None and n_words is not None and terminal is not None:
         lang = vote_language(norms, n_words, terminal)
         if lang:
             return lang
         order = _prose_first(n_words, terminal)
     else:
-        order = [i for i, line in enumerate(lines) if line.count(" ") >= _MIN_SAMPLE_WORDS]
+        order = (i for i, line in enumerate(lines) if line.count(" ") >= _MIN_SAMPLE_WORDS)
     parts: list[str] = []
     size = 0
     for i in order:

@@ -176,17 +176,15 @@ def _name(part: str) -> str | None:
     return " ".join(words).lower()
 
 
-def byline_names(text: str, *, prefixed: bool = True) -> list[str]:
-    """Lowercased author names of a byline ("By Jane Doe and John Roe"); with
-    ``prefixed=False`` also a line that is nothing but a name ("Isabella Beyer")."""
+def byline_names(text: str) -> list[str]:
+    """Lowercased author names of a byline ("By Jane Doe and John Roe") or of a line that is
+    nothing but a name ("Isabella Beyer")."""
     text = text.strip()
     if not text[:1].isupper() or text.count(" ") >= BYLINE_MAX_WORDS or ends_with_period(text):
         return []
     m = _BY_PREFIX.match(text)
     if m:
         text = text[m.end() :]
-    elif prefixed:
-        return []
     parts = _AND_WORDS.split(text)
     if len(parts) > 1:
         parts = [p for part in parts for p in part.split(",")]
@@ -287,8 +285,9 @@ def page_durations(page: Page, padded: str) -> list[int]:
 
 
 # A figure label opening a line: "Abbildung 2:", "Fig. 3:", "Foto:", "Photo:", "Grafik:".
+_PHOTO_WORDS = ("foto", "fotos", "photo", "photos", "bild", "image", "imagen")
 _CAPTION_LABEL_PAGE = _casefree(
-    r"[\(\[]?(?:abbildung|abb\.|fig\.|figure|foto|fotos|photo|photos|bild|image|imagen|"
+    r"[\(\[]?(?:abbildung|abb\.|fig\.|figure|" + "|".join(_PHOTO_WORDS) + "|"
     r"grafik|graphic|infografik|infographic|illustration|gráfico|graphique)"
     r"(?: ?\d{1,3}[a-z]?)? ?[:|]"
 )
@@ -326,9 +325,8 @@ def page_comment_counts(page: Page, padded: str, padded_low: str | None) -> list
 # A caption that ends with its picture's credit: "... on Tuesday. (Photo: Jane Doe/AP)",
 # "... im Bundestag. Foto: dpa". Picture words only: a text source ("Quelle: SWR") closes
 # news paragraphs too. Both forms open with a literal, so sre jumps between candidates.
-_PICTURE_WORDS = ("foto", "fotos", "photo", "photos", "bild", "bilder", "symbolbild",
-                  "symbolfoto", "archivbild", "archivfoto", "image", "imagen", "imagem",
-                  "picture", "zdjęcie", "fot.")  # fmt: skip
+_PICTURE_WORDS = (*_PHOTO_WORDS, "bilder", "symbolbild", "symbolfoto", "archivbild",
+                  "archivfoto", "imagem", "picture", "zdjęcie", "fot.")  # fmt: skip
 _PICTURE_ALT = "|".join(map(re.escape, _PICTURE_WORDS))
 # In brackets, the word is followed by a colon, a slash or "by", or the credit is a ©:
 # "(Image Comics)" and "(photos below)" are no credits.
@@ -396,11 +394,3 @@ def page_credits(page: Page, padded: str, padded_low: str | None) -> set[int]:
 
 def has_date(text: str) -> bool:
     return _DATE.search(text) is not None
-
-
-def caps_ratio(text: str) -> float:
-    """Share of alphabetic words starting with a capital letter (title-case lines)."""
-    words = [w for w in text.split() if w[:1].isalpha()]
-    if not words:
-        return 0.0
-    return sum(1 for w in words if w[0].isupper()) / len(words)
