@@ -191,11 +191,8 @@ def test_text_in_two_scripts_word_by_word_stays(line: str) -> None:
 
 
 def test_invitations_to_write_to_the_paper_are_removed() -> None:
-    """Prompts for letters and feedback under the story go as promo; a story that reports
-    on a letter to the editor keeps it."""
-    prompts = ["We'd like to hear what you think about this article. Write to our letters desk.",
-               "Submit your letter to the editor using the form on this page.",
-               "Leserbrief schreiben"]
+    """German prompts to write a letter go as promo; a story about a letter keeps it."""
+    prompts = ["Schreiben Sie einen Leserbrief an die Redaktion.", "Leserbrief schreiben"]
     report = ("In a letter to the editor published on Monday, the former mayor called the "
               "plan a waste of money.")
     c = clean_body([*PARAGRAPHS_EN, report, *prompts])

@@ -82,9 +82,6 @@ STRONG: dict[str, list[str]] = {
         "partner content",
         # reader-engagement prompts under news articles
         "tell us what you think", "share your thoughts with us",
-        "hear what you think about this",
-        # invitations to write to the paper
-        "submit a letter to the editor", "submit your letter to the editor",
         # de
         "schreiben sie einen leserbrief",
         "newsletter abonnieren", "zum newsletter", "jetzt anmelden", "jetzt herunterladen",
