@@ -24,10 +24,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Browsers treat these labels as their supersets (WHATWG encoding standard).
-_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-            "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
-            "iso-8859-9": "cp1254", "tis-620": "cp874", "x-sjis": "shift_jis", "gb2312": "gb18030",
-            "gbk": "gb18030", "utf8": "utf-8"}
+_ALIASES = {"x-sjis": "shift_jis"}  # labels Python does not know
+_SUPERSETS = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254", "tis-620": "cp874",
+              "gb2312": "gb18030", "gbk": "gb18030"}  # by Python codec name
 
 
 _NOT_WEB_ENCODINGS = {"idna", "punycode", "undefined", "raw-unicode-escape", "unicode-escape",
@@ -48,7 +47,7 @@ def normalize_charset(label: str | None) -> str | None:
     # declaring one is lying, so fall back to detection rather than crash.
     if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_ENCODINGS:
         return None
-    return info.name
+    return _SUPERSETS.get(info.name, info.name)
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -127,9 +126,8 @@ def _detect(sample: bytes) -> str | None:
     better = [(f, m) for f, m in scored if f > bar]
     if not better:
         return "cp1252"
-    top = max(f for f, _ in better)
-    tied = [m for f, m in better if f >= top]
-    return normalize_charset(min(tied, key=lambda m: m.chaos).encoding)
+    _, pick = max(better, key=lambda fm: (fm[0], -fm[1].chaos))
+    return normalize_charset(pick.encoding)
 
 
 # The letters beyond ASCII of Latin-script orthographies. A right decoding puts a page's
