@@ -88,6 +88,17 @@ def test_only_links_to_the_sites_articles_count() -> None:
     assert tail_links(tree, paragraphs[:3], "https://e.example/news/bikes") == frozenset()
 
 
+def test_a_malformed_link_in_the_closing_list_is_skipped() -> None:
+    """An href that is no URL ("http://[oops/") neither fails the page nor counts."""
+    hrefs = ["http://[oops/", "/news/2024/03/harbour-pier-to-reopen", "/news/2024/03/tram-times",
+             "/news/2024/03/school-budget"]
+    items = "".join(f"<li>Item {k} <a href='{h}'>here</a></li>" for k, h in enumerate(hrefs))
+    tree = parse_html(f"<html><body><ul>{items}</ul></body></html>")
+    assert tree is not None
+    paragraphs = ["Intro", *(f"- Item {k} here" for k in range(len(hrefs)))]
+    assert tail_links(tree, paragraphs, "https://e.example/news/bikes") == {2, 3, 4}
+
+
 def test_short_linked_names_are_no_link_list() -> None:
     """Linked items of a few words (winners, places, names) under a heading stay."""
     names = ["- Best film: The Long Story", "- Best actor: Jane Doe", "- Best music: Red Sky"]

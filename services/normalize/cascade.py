@@ -14,10 +14,19 @@ import re
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
+from itertools import chain
 
 from lxml.html import HtmlElement
 
 _WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: extractors and ``text_content()`` space inline elements and
+    ``<br>`` differently."""
+    return _WS.sub("", text)
+
+
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "nav", "footer", "header",
                    "aside", "form", "button", "select", "iframe"})
 _BLOCK_MIN_CHARS = 80  # a "paragraph" the yardstick counts
@@ -43,6 +52,11 @@ class Candidate:
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+    @property
+    def flat(self) -> str:
+        """The paragraphs joined, whitespace runs as one space (what scoring compares)."""
+        return flat(self.paragraphs)
 
 
 # Class or id of a consent layer; "cmp-text" and the like are Adobe AEM's content components.
@@ -148,11 +162,16 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 
+def flat(paragraphs: list[str]) -> str:
+    """The paragraphs joined, whitespace runs as one space."""
+    return " ".join(_WS.sub(" ", p) for p in paragraphs)
+
+
 def coverage(paragraphs: list[str], prof: PageProfile) -> float:
     """Share of the page's paragraph text (by characters) that the candidate contains."""
     if not prof.chars:
         return 0.0
-    text = " ".join(_WS.sub(" ", p) for p in paragraphs)
+    text = flat(paragraphs)
     return sum(len(p) for p in prof.paragraphs if p[:60] in text) / prof.chars
 
 
@@ -177,18 +196,17 @@ def consent_text(tree: HtmlElement) -> str:
             parts.append(el.text_content())  # its subtree is in this text already
         else:
             todo.extend(el)
-    return _WS.sub("", "".join(parts))  # without whitespace: <br> joins words in text_content
+    return squash("".join(parts))  # without whitespace: <br> joins words in text_content
 
 
 def agreement(candidate: Candidate, candidates: list[Candidate], excluded: str = "") -> int:
     """Words of the candidate's paragraphs that another extractor returned as well, except
     those found in ``excluded`` (the consent layers' text, without whitespace)."""
-    others = [" ".join(_WS.sub(" ", p) for p in c.paragraphs)
-              for c in candidates if c is not candidate]
+    others = [c.flat for c in candidates if c is not candidate]
     total = 0
     for p in candidate.paragraphs:
         key = _WS.sub(" ", p)[:60]
-        if any(key in text for text in others) and _WS.sub("", key) not in excluded:
+        if any(key in text for text in others) and squash(key) not in excluded:
             total += len(p.split())
     return total
 
@@ -207,9 +225,7 @@ def choose(tree: HtmlElement, primary: Candidate, url: str | None, language: str
     if not force and not needs_fallback(primary.paragraphs):
         return primary
     candidates = [primary]
-    extractors = {**(more or {})}
-    extractors.update((k, fn) for k, fn in EXTRACTORS.items() if k not in extractors)
-    for name, fn in extractors.items():
+    for name, fn in chain((more or {}).items(), EXTRACTORS.items()):
         try:
             paragraphs = fn(tree, url, language)
         except Exception:  # a failing fallback must never fail the page

@@ -20,9 +20,10 @@ from trafilatura.utils import load_html
 
 from pressline.record import Provenance
 from services.normalize import cascade
+from services.normalize.cascade import squash
 from services.normalize.cleaner import Cleaned
 from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
-from services.normalize.metadata import PageMeta, extract_metadata
+from services.normalize.metadata import PageMeta, domain_of, extract_metadata
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,9 @@ def extract_html(html: str, url: str | None = None,
         full = trafilatura_paragraphs(tree, url, replace(options, fast=False))
         if _words(full) > options.escalate_gain * _words(paragraphs):
             paragraphs, extractor = full, "trafilatura-full"
-    # The lead is looked for first but joins only the body that wins: its words must not
+    # The lead joins only trafilatura's own body, after the cascade: its words must not
     # lift a near-empty result above the cascade's trigger.
-    lead = header_lead(tree, paragraphs) if options.favor_precision and paragraphs else []
+    primary = extractor
     if options.cascade:
         balanced = replace(options, favor_precision=False)
         best = cascade.choose(
@@ -118,9 +119,9 @@ def extract_html(html: str, url: str | None = None,
             more={"trafilatura-balanced":
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
-        if best.name != extractor:
-            lead = []
         paragraphs, extractor = best.paragraphs, best.name
+    lead = (header_lead(tree, paragraphs)
+            if options.favor_precision and paragraphs and extractor == primary else [])
     if lead:
         paragraphs, extractor = lead + paragraphs, f"{extractor}+header-lead"
     return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
@@ -132,12 +133,6 @@ _LEAD_BLOCKS = ("p", "h2", "h3", "h4", "div")
 _NOT_LEAD = frozenset({"figure", "figcaption", "nav", "aside", "form", "button", "address",
                        "time", "ul", "ol", "table"})
 _LEAD_END = tuple(".!?…\"»”")
-
-
-def _squash(text: str) -> str:
-    """Text without whitespace: trafilatura's output and ``text_content()`` space inline
-    elements differently."""
-    return _WS.sub("", text)
 
 
 def _within(el: HtmlElement, tags: frozenset[str], stop: HtmlElement) -> bool:
@@ -178,20 +173,21 @@ def _lead_text(el: HtmlElement, header: HtmlElement) -> str | None:
            for d in el.iterdescendants()):
         return None  # a leaf only, never a wrapper of lists, tables, figures or headers
     for a in (el, *el.iterancestors()):
-        if _NOT_LEAD_MARKS.search(f"{a.get('class') or ''} {a.get('id') or ''}"):
+        marks = f"{a.get('class') or ''} {a.get('id') or ''}"
+        if a.tag in _NOT_LEAD or _NOT_LEAD_MARKS.search(marks):
             return None
         if a is header:
             break
     text = _block_text(el)
     if len(text.split()) < LEAD_MIN_WORDS or not text.endswith(_LEAD_END):
         return None
-    return None if _within(el, _NOT_LEAD, header) else text
+    return text
 
 
 def header_lead(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
     """The standfirst of the story's own ``<article><header>`` (nearest sectioning ancestor
     is the article, before the body's first paragraph), when the body lacks it."""
-    first = _squash(paragraphs[0])[:60]
+    first = squash(paragraphs[0])[:60]
     body: str | None = None  # the whole body squashed, only once a header has prose
     art_text: dict[HtmlElement, str] = {}
     out: list[str] = []
@@ -202,24 +198,23 @@ def header_lead(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
             continue  # not the story's own header (aside, footer, comment form, no article)
         if _MASTHEAD.search(header.get("class") or ""):
             continue
-        if any(a.tag == "header" for a in header.iterancestors() if a is not owner
-               and owner in a.iterancestors()):
+        if _within(header, frozenset({"header"}), owner):
             continue  # a header inside the article's header: the outer one covers it
         found = [t for el in header.iter(*_LEAD_BLOCKS) if (t := _lead_text(el, header))]
         if not found:
             continue
-        htext = _squash(header.text_content())
+        htext = squash(header.text_content())
         if first in htext:
             continue
         if owner not in art_text:
-            art_text[owner] = _squash(owner.text_content())
+            art_text[owner] = squash(owner.text_content())
         at = art_text[owner].find(first)
         if at < 0 or art_text[owner].find(htext[:60]) > at:
             continue  # the body's first paragraph is not in this article, or precedes the header
         if body is None:
-            body = _squash(" ".join(paragraphs))
+            body = squash(" ".join(paragraphs))
         for t in found:
-            key = _squash(t)
+            key = squash(t)
             if key not in body and key not in seen:
                 seen.add(key)
                 out.append(t)
@@ -240,7 +235,7 @@ def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None)
     if len(paragraphs) - k < LINK_LIST_MIN_ITEMS:
         return frozenset()
     items = [paragraphs[i][len(LIST_ITEM):].strip() for i in range(k, len(paragraphs))]
-    host = (urlsplit(url).hostname or "") if url else ""
+    host = domain_of(url) or ""
     for lst in reversed(list(tree.iter("ul", "ol"))):
         lis = [li for li in lst if li.tag == "li"]
         if len(lis) < len(items):
@@ -270,11 +265,14 @@ _ARTICLE_PATH = re.compile(r"[^/]*[a-z0-9]-[a-z0-9]+-[a-z0-9][^/]*|\d{4,}", re.I
 
 def _links_article(li: HtmlElement, host: str) -> bool:
     for a in li.iter("a"):
-        parts = urlsplit(a.get("href") or "")
+        href = a.get("href") or ""
+        try:
+            parts = urlsplit(href)
+        except ValueError:
+            continue
         if parts.scheme not in ("", "http", "https"):
             continue
-        if parts.netloc and (not host or (parts.hostname or "").removeprefix("www.")
-                             != host.removeprefix("www.")):
+        if parts.netloc and (not host or domain_of(href) != host):
             continue
         if _ARTICLE_PATH.search(parts.path):
             return True
