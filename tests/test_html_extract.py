@@ -145,7 +145,7 @@ def test_without_paragraphs_to_measure_a_confirmed_fallback_wins() -> None:
     assert cascade.profile(tree).chars == 0
     best = cascade.choose(tree, cascade.Candidate("trafilatura", []), None, "en",
                           more={"other": lambda t, u, lang: list(PARAGRAPHS_EN)})
-    assert best.name != "trafilatura"
+    assert best.name == "other"
     assert PARAGRAPHS_EN[0] in best.text
 
 
@@ -157,7 +157,7 @@ def test_without_paragraphs_to_measure_an_unconfirmed_fallback_loses() -> None:
             for n in range(20)]
     best = cascade.choose(tree, cascade.Candidate("trafilatura", []), None, "en",
                           more={"junk": lambda t, u, lang: junk})
-    assert best.name != "junk"
+    assert best.name == "trafilatura" and best.paragraphs == []
     assert cascade.agreement(cascade.Candidate("junk", junk), [best]) == 0
 
 
@@ -208,7 +208,9 @@ def test_consent_layer_split_by_line_breaks_is_still_recognised() -> None:
 
 
 def test_extract_html_reports_the_extractor_that_won() -> None:
-    """The chosen extractor's name reaches the record's provenance unchanged."""
-    extracted = extract_html(_story())
-    assert extracted.extractor == "trafilatura"
+    """The chosen extractor's name (here trafilatura's full rerun) reaches the provenance."""
+    html = _divs_only()
+    extracted = extract_html(html)
+    assert extracted.extractor == "trafilatura-full"
+    assert extract(html.encode(), source="a.html").provenance["text"].raw == "trafilatura-full"
     assert extracted.paragraphs[0] == PARAGRAPHS_EN[0]
