@@ -1,4 +1,4 @@
-"""What pressline adds around trafilatura's body: the standfirst from the article's header,
+"""What pressline adds around trafilatura's body: the standfirst that precision mode drops,
 and the cascade's choice by agreement on pages with no paragraphs to measure."""
 
 from __future__ import annotations
@@ -7,25 +7,35 @@ import pytest
 
 from services.normalize import cascade
 from services.normalize.build import extract
-from services.normalize.html import extract_html, header_lead, parse_html
+from services.normalize.html import LEAD_ANCHOR_MAX, body_lead, extract_html, parse_html
 from tests.test_metadata import PARAGRAPHS_EN
 
 LEAD = ("Protected lanes will link the northern districts to the centre by next spring, "
         "the council said after a year of talks.")
 TEASER = ("A new library opens its doors in the old market hall, with a reading room for "
           "children and a café.")
+HEADLINE = "Council expands bike lanes"
 
 
-def _story(header_extra: str = "", after: str = "") -> str:
+def _story(header_extra: str = "", after: str = "", between: str = "",
+           before: str = "") -> str:
+    """An article page: ``header_extra`` in the article's header, ``between`` after the
+    header and before the body, ``before`` above the headline, ``after`` after the article."""
     paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
     return (
-        "<html><head><title>Council expands bike lanes</title></head><body>"
-        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main><article>"
-        "<header><h1>Council expands bike lanes</h1>"
-        f"{header_extra}<p class='byline'>By Jane Doe, 5 March 2024</p></header>"
+        f"<html><head><title>{HEADLINE}</title></head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main>{before}<article>"
+        f"<header><h1>{HEADLINE}</h1>"
+        f"{header_extra}<p class='byline'>By Jane Doe, 5 March 2024</p></header>{between}"
         f"<div class='article-body'>{paragraphs}</div></article>{after}</main>"
         "<footer>© Example Tribune</footer></body></html>"
     )
+
+
+def _lead(html: str, paragraphs: list[str] | None = None, title: str | None = None) -> list[str]:
+    tree = parse_html(html)
+    assert tree is not None
+    return body_lead(tree, list(PARAGRAPHS_EN) if paragraphs is None else paragraphs, title)[1]
 
 
 def test_standfirst_in_the_article_header_opens_the_body() -> None:
@@ -33,39 +43,61 @@ def test_standfirst_in_the_article_header_opens_the_body() -> None:
     record = extract(_story(f"<p class='lead'>{LEAD}</p>").encode(), source="lanes.html")
     assert record.text.startswith(LEAD)
     assert record.text.count(LEAD) == 1
-    assert record.provenance["text"].raw.endswith("+header-lead")
+    assert record.provenance["text"].raw == "trafilatura+lead"
     assert "By Jane Doe" not in record.text
 
 
-def test_page_without_a_lead_is_unchanged() -> None:
-    """No prose in the header: the body is trafilatura's, and says so."""
-    record = extract(_story().encode(), source="lanes.html")
-    assert record.text.startswith(PARAGRAPHS_EN[0])
-    assert "header-lead" not in record.provenance["text"].raw
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a teaser block of its own between the header and the body
+        _story(between=f"<div class='teaser-text'><p>{LEAD}</p></div>"),
+        # no <header>, no <article>: headline, date, lead and body in plain divs
+        ("<html><body><div class='news'><h1>" + HEADLINE + "</h1><div>5 March 2024</div>"
+         f"<div class='intro'>{LEAD}</div><div class='text'>"
+         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN) + "</div></div></body></html>"),
+    ],
+)  # fmt: skip
+def test_standfirst_outside_any_header_comes_back(html: str) -> None:
+    """A lead set apart from the body in its own block, wherever the template puts it."""
+    assert _lead(html) == [LEAD]
 
 
-def test_teaser_card_header_never_joins_the_story() -> None:
-    """Another <article> (a teaser card) has a prose header; it is not the story's lead."""
-    card = (f"<article class='card'><header><p>{TEASER}</p></header>"
-            "<a href='/news/library-opens'>Read</a></article>")
-    html = _story(after=card)
+def test_lead_goes_before_the_first_paragraph_of_prose() -> None:
+    """When the body opens with a short line (a kicker), the lead goes after it, before the
+    first paragraph it was found above."""
+    html = _story(between=f"<div class='lead'>{LEAD}</div>")
     tree = parse_html(html)
     assert tree is not None
-    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+    assert body_lead(tree, ["Transport", *PARAGRAPHS_EN]) == (1, [LEAD])
+
+
+def test_page_without_a_lead_is_unchanged() -> None:
+    """No prose before the body: the body is trafilatura's, and says so."""
+    record = extract(_story().encode(), source="lanes.html")
+    assert record.text.startswith(PARAGRAPHS_EN[0])
+    assert record.provenance["text"].raw == "trafilatura"
+
+
+def test_teaser_cards_never_join_the_story() -> None:
+    """Other <article>s (teaser cards), before or after the story, are not its lead."""
+    card = (f"<article class='card'><header><p>{TEASER}</p></header>"
+            "<a href='/news/library-opens'>Read</a></article>")
+    html = _story(after=card, between=card)
+    assert _lead(html) == []
     assert TEASER not in extract(html.encode(), source="lanes.html").text
 
 
-def test_caption_and_short_lines_in_the_header_stay_out() -> None:
-    """A figure caption, a kicker and a date line in the header are no standfirst."""
+def test_caption_and_short_lines_stay_out() -> None:
+    """A figure caption, a kicker and a date line before the body are no standfirst."""
     extra = (f"<figure><img src='a.jpg'><figcaption><p>{LEAD}</p></figcaption></figure>"
              "<p>Transport</p><div>Updated 5 March 2024 at 10:00.</div>")
-    tree = parse_html(_story(extra))
-    assert tree is not None
-    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+    assert _lead(_story(extra)) == []
+    assert _lead(_story(between=f"<div class='image-caption'>{LEAD}</div>")) == []
 
 
 @pytest.mark.parametrize(
-    ("header_extra", "after"),
+    ("header_extra", "between"),
     [
         ("<div class='author-bio'>Jane Doe is the Tribune's transport correspondent and has "
          "covered city hall since 2015.</div>", ""),
@@ -76,18 +108,37 @@ def test_caption_and_short_lines_in_the_header_stay_out() -> None:
         ("<div class='summary'><div><ul><li>Protected lanes will reach the northern districts "
          "by next spring.</li><li>Work starts in March and is paid from the transport "
          "budget.</li></ul></div></div>", ""),
-        ("", "<aside class='more'><header><p>More coverage of the city's transport plans, from "
-         "congestion charges to the new tram line.</p></header></aside>"),
-        ("", "<section><header><h2>Background</h2><p>The plan was first proposed in 2019 and "
-         "shelved during the pandemic, officials recalled.</p></header></section>"),
+        ("", "<aside class='more'><p>More coverage of the city's transport plans, from "
+         "congestion charges to the new tram line.</p></aside>"),
+        ("", "<div class='modal' aria-hidden='true'><p>Thank you for subscribing. You now have "
+         "unlimited access to all our articles.</p></div>"),
+        ("", "<div style='display: none'><p>Allow notifications from this site to hear about "
+         "breaking news as soon as it happens.</p></div>"),
     ],
 )  # fmt: skip
-def test_header_text_that_is_not_the_standfirst_stays_out(header_extra: str, after: str) -> None:
-    """An author box, a disclosure, a player notice, a key-points list, and headers after
-    the body or of an aside never open the story."""
-    tree = parse_html(_story(header_extra, after))
-    assert tree is not None
-    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+def test_prose_that_is_not_the_standfirst_stays_out(header_extra: str, between: str) -> None:
+    """An author box, a disclosure, a player notice, a key-points list, an aside and hidden
+    dialogs never open the story."""
+    assert _lead(_story(header_extra, between=between)) == []
+
+
+def test_nothing_is_taken_from_above_the_headline() -> None:
+    """The walk back from the body stops at the page's <h1>: a site's tagline or a previous
+    story's summary above the headline is no lead."""
+    tagline = ("<div class='intro'>Independent news and views from the northern districts of "
+               "the city, every day since 1887.</div>")
+    assert _lead(_story(before=tagline)) == []
+
+
+def test_headline_set_in_a_lesser_heading_is_not_the_lead() -> None:
+    """A blog that sets the headline in <h3> (its <h1> is the blog's name): the headline,
+    known from the page title, never becomes a body paragraph."""
+    question = "Should the council expand the network of protected bike lanes this year?"
+    html = ("<html><body><h1>Jane's blog</h1><div class='post'>"
+            f"<h3 class='storytitle'>{question}</h3>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN) + "</div></body></html>")
+    assert _lead(html, title=f"{question} | Jane's blog") == []
+    assert _lead(html) == [question]  # without the title, a question reads as a dek
 
 
 def test_site_header_inside_a_page_wide_article_stays_out() -> None:
@@ -96,9 +147,15 @@ def test_site_header_inside_a_page_wide_article_stays_out() -> None:
             "relies on readers like you, so please donate today to keep local journalism "
             "free.</div></header>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
             + "</article></body></html>")
-    tree = parse_html(html)
-    assert tree is not None
-    assert header_lead(tree, list(PARAGRAPHS_EN)) == []
+    assert _lead(html) == []
+
+
+def test_marks_of_the_article_around_both_do_not_block_the_lead() -> None:
+    """Only containers private to the lead are judged: a WordPress article whose classes
+    name its author and tags still gets its lead back."""
+    html = _story(f"<p class='lead'>{LEAD}</p>").replace(
+        "<article>", "<article class='post tag-transport displayed_author-jane-doe'>")
+    assert _lead(html) == [LEAD]
 
 
 @pytest.mark.parametrize(
@@ -111,24 +168,29 @@ def test_site_header_inside_a_page_wide_article_stays_out() -> None:
 )  # fmt: skip
 def test_standfirst_comes_back_once(header_extra: str) -> None:
     """A lead repeated for mobile and desktop, or wrapped in nested blocks, is added once."""
-    tree = parse_html(_story(header_extra))
-    assert tree is not None
-    assert header_lead(tree, list(PARAGRAPHS_EN)) == [LEAD]
+    assert _lead(_story(header_extra)) == [LEAD]
 
 
 def test_line_breaks_in_the_standfirst_keep_words_apart() -> None:
     """A <br> between two sentences of the lead becomes a space."""
     first, second = LEAD.split(", the council")
-    tree = parse_html(_story(f"<p class='lead'>{first}.<br>The council{second}</p>"))
-    assert tree is not None
-    assert header_lead(tree, list(PARAGRAPHS_EN)) == [f"{first}. The council{second}"]
+    html = _story(f"<p class='lead'>{first}.<br>The council{second}</p>")
+    assert _lead(html) == [f"{first}. The council{second}"]
 
 
 def test_lead_already_in_the_body_is_not_doubled() -> None:
-    """When trafilatura kept the header's text, nothing is added."""
-    tree = parse_html(_story(f"<p class='lead'>{LEAD}</p>"))
-    assert tree is not None
-    assert header_lead(tree, [LEAD, *PARAGRAPHS_EN]) == []
+    """When trafilatura kept the lead's text, nothing is added."""
+    assert _lead(_story(f"<p class='lead'>{LEAD}</p>"), [LEAD, *PARAGRAPHS_EN]) == []
+
+
+def test_no_lead_for_a_body_without_prose_at_its_start() -> None:
+    """A body whose first paragraphs are all short lines (a shop's product facts) is no
+    article opening: nothing is looked up before it."""
+    facts = [f"Size {n}" for n in range(LEAD_ANCHOR_MAX + 1)]
+    html = _story(between=f"<div class='intro'>{LEAD}</div>").replace(
+        "<div class='article-body'>",
+        "<div class='article-body'>" + "".join(f"<p>{f}</p>" for f in facts))
+    assert _lead(html, [*facts, *PARAGRAPHS_EN]) == []
 
 
 def _divs_only() -> str:

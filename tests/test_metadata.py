@@ -100,7 +100,7 @@ def test_jsonld_record_is_paywalled_with_provenance() -> None:
     extractor, _, addition = record.provenance["text"].raw.partition("+")
     assert extractor in {"trafilatura", "trafilatura-full", "trafilatura-balanced",
                          "readability", "justext"}
-    assert addition in {"", "header-lead"}
+    assert addition in {"", "lead"}
     assert not record.text.startswith("Council expands bike lanes")
     assert "bicycle lanes" in record.text
 

@@ -1,10 +1,10 @@
 """HTML pages: one lxml parse shared by trafilatura (the body) and our metadata reader.
 
 trafilatura's options were chosen on the devdata TUNE half (``bench/eval_html.py``); comments
-are always excluded. The standfirst that precision mode drops with the article's ``<header>``
-comes back (``header_lead``). When trafilatura's result is empty or implausibly short for the
-page, the cascade (``cascade.py``) lets trafilatura's balanced mode, readability-lxml and jusText
-compete on evidence.
+are always excluded. The standfirst that precision mode drops (in the article's ``<header>``,
+or in a block of its own above the body) comes back (``body_lead``). When trafilatura's
+result is empty or implausibly short for the page, the cascade (``cascade.py``) lets
+trafilatura's balanced mode, readability-lxml and jusText compete on evidence.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
@@ -120,36 +121,38 @@ def extract_html(html: str, url: str | None = None,
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
         paragraphs, extractor = best.paragraphs, best.name
-    lead = (header_lead(tree, paragraphs)
-            if options.favor_precision and paragraphs and extractor == primary else [])
-    if lead:
-        paragraphs, extractor = lead + paragraphs, f"{extractor}+header-lead"
+    if options.favor_precision and paragraphs and extractor == primary:
+        at, lead = body_lead(tree, paragraphs, meta.title)
+        if lead:
+            paragraphs, extractor = paragraphs[:at] + lead + paragraphs[at:], f"{extractor}+lead"
     return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
                        linked=tail_links(tree, paragraphs, url))
 
 
 LEAD_MIN_WORDS = 10
-_LEAD_BLOCKS = ("p", "h2", "h3", "h4", "div")
-_NOT_LEAD = frozenset({"figure", "figcaption", "nav", "aside", "form", "button", "address",
-                       "time", "ul", "ol", "table"})
+LEAD_WINDOW = 16  # blocks (wrappers included) before the body that may hold its lead
+LEAD_MAX = 2
+_LEAD_SCAN = 120  # elements (inline ones too) looked at before the body
+LEAD_ANCHOR_WORDS = 10  # the body's first paragraph this long is looked up in the page ...
+LEAD_ANCHOR_MAX = 5  # ... among its first paragraphs (else the first one is)
+_LEAD_KEY_CHARS = 60
 _LEAD_END = tuple(".!?…\"»”")
-
-
-def _within(el: HtmlElement, tags: frozenset[str], stop: HtmlElement) -> bool:
-    """Whether an ancestor of ``el`` below ``stop`` has one of ``tags``."""
-    for anc in el.iterancestors():
-        if anc is stop:
-            return False
-        if anc.tag in tags:
-            return True
-    return False
-
-
-_BOUNDARY = frozenset({"article", "aside", "nav", "footer", "form", "details"})
-_MASTHEAD = re.compile(r"site-header|masthead|global-header", re.I)
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "dd",
+           "section", "header", "article", "figcaption")
+_BLOCK_SET = frozenset(_BLOCKS)
+# Containers that hold no standfirst, by tag, by marks in their class or id, and by the
+# words of their class or id (split on punctuation).
+_NOT_LEAD = frozenset({"figure", "figcaption", "nav", "aside", "form", "button", "address",
+                       "time", "ul", "ol", "table", "footer", "dialog", "article"})
 _NOT_LEAD_MARKS = re.compile(
     r"author|bio\b|byline|disclos|affiliat|disclaim|audio|listen|newsletter|subscri|donat|promo|"
-    r"share|advert|key-?points|toc\b|table-of-contents", re.I)
+    r"share|advert|key-?points|toc\b|table-of-contents|site-header|masthead|global-header", re.I)
+_NOT_LEAD_WORDS = frozenset({
+    "caption", "captions", "credit", "credits", "figure", "photo", "gallery", "date", "time",
+    "breadcrumb", "breadcrumbs", "related", "sidebar", "comment", "comments", "nav", "menu",
+    "footer", "cookie", "consent", "copyright", "hidden", "modal", "dialog", "popup", "overlay",
+})
+_MARK_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
 def _block_text(el: HtmlElement) -> str:
@@ -165,60 +168,111 @@ def _block_text(el: HtmlElement) -> str:
     return _WS.sub(" ", "".join(parts)).strip()
 
 
-def _lead_text(el: HtmlElement, header: HtmlElement) -> str | None:
-    """The block's text when it is a prose leaf of the header, outside figures, lists and
-    blocks marked as author, disclosure, player, newsletter or summary boxes."""
-    if any(isinstance(d.tag, str) and (d.tag in _LEAD_BLOCKS or d.tag in _NOT_LEAD
-                                       or d.tag in ("header", "section"))
-           for d in el.iterdescendants()):
-        return None  # a leaf only, never a wrapper of lists, tables, figures or headers
-    for a in (el, *el.iterancestors()):
-        marks = f"{a.get('class') or ''} {a.get('id') or ''}"
-        if a.tag in _NOT_LEAD or _NOT_LEAD_MARKS.search(marks):
-            return None
-        if a is header:
-            break
+def _text_key(el: HtmlElement) -> str:
+    """The first _LEAD_KEY_CHARS characters of the element's text, without whitespace: read
+    lazily, so a page of nested wrappers costs its size, not size times depth."""
+    got, n = [], 0
+    for piece in el.itertext():
+        if piece := squash(piece):
+            got.append(piece)
+            n += len(piece)
+            if n >= _LEAD_KEY_CHARS:
+                break
+    return "".join(got)[:_LEAD_KEY_CHARS]
+
+
+def _hidden(el: HtmlElement) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+            or "display:none" in style or "visibility:hidden" in style)
+
+
+def _lead_block(el: HtmlElement, shared: set[HtmlElement]) -> str | None:
+    """The text of a prose leaf block, unless a container it does not share with the body
+    is a figure, list, navigation, another article, a hidden layer or marked as a caption,
+    author box, disclosure, player or dialog. Shared containers (the article around both)
+    say nothing about the lead."""
+    if any(isinstance(d.tag, str) and d.tag in _BLOCK_SET for d in el.iterdescendants()):
+        return None
     text = _block_text(el)
     if len(text.split()) < LEAD_MIN_WORDS or not text.endswith(_LEAD_END):
         return None
+    for a in (el, *el.iterancestors()):
+        if a in shared:
+            break
+        marks = f"{a.get('class') or ''} {a.get('id') or ''}".lower()
+        if (a.tag in _NOT_LEAD or _hidden(a) or _NOT_LEAD_MARKS.search(marks)
+                or _NOT_LEAD_WORDS.intersection(_MARK_SPLIT.split(marks))):
+            return None
     return text
 
 
-def header_lead(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
-    """The standfirst of the story's own ``<article><header>`` (nearest sectioning ancestor
-    is the article, before the body's first paragraph), when the body lacks it."""
-    first = squash(paragraphs[0])[:60]
-    body: str | None = None  # the whole body squashed, only once a header has prose
-    art_text: dict[HtmlElement, str] = {}
+_P_WITH = etree.XPath("//p[contains(., $w)]")
+_TEXT_WITH = etree.XPath("//text()[contains(., $w)]")
+_BEFORE = etree.XPath(f"preceding::*[position() <= {_LEAD_SCAN}]")
+
+
+def _anchor(tree: HtmlElement, paragraph: str) -> HtmlElement | None:
+    """The block where ``paragraph`` starts in the page: found from one of its long words
+    by a C-level search (in ``<p>`` blocks first, then in any text), confirmed by the
+    block's opening characters."""
+    first = squash(paragraph)[:_LEAD_KEY_CHARS]
+    words = paragraph.split()[:12]
+    if len(first) < 20 or not words:
+        return None
+    word = max(words, key=len)
+    for el in _P_WITH(tree, w=word):
+        if _opens(_text_key(el), first):
+            return el
+    for node in _TEXT_WITH(tree, w=word):
+        el = node.getparent()
+        if el is None or el.tag in ("script", "style"):
+            continue
+        while el is not None and el.tag not in _BLOCK_SET:
+            el = el.getparent()
+        if el is not None and _opens(_text_key(el), first):
+            return el
+    return None
+
+
+def _opens(key: str, first: str) -> bool:
+    """A block whose text opens with the paragraph, or a long enough part of its opening."""
+    return key.startswith(first) or (len(key) >= 20 and first.startswith(key))
+
+
+def body_lead(tree: HtmlElement, paragraphs: list[str],
+              title: str | None = None) -> tuple[int, list[str]]:
+    """The standfirst that precision mode dropped: up to LEAD_MAX prose blocks among the
+    LEAD_WINDOW blocks just before the body's first paragraph in the page, never across the
+    page's ``<h1>``, and neither in the body nor the headline (``title``, when a site sets
+    its headline in a lesser heading). Returns where they go and the blocks."""
+    at = next((i for i, p in enumerate(paragraphs[:LEAD_ANCHOR_MAX])
+               if len(p.split()) >= LEAD_ANCHOR_WORDS), 0)
+    anchor = _anchor(tree, paragraphs[at])
+    if anchor is None:
+        return at, []
+    shared = set(anchor.iterancestors())
+    body: str | None = None  # squashed once a block qualifies
+    headline = squash(title or "").lower()
     out: list[str] = []
-    seen: set[str] = set()
-    for header in tree.iter("header"):
-        owner = next((a for a in header.iterancestors() if a.tag in _BOUNDARY), None)
-        if owner is None or owner.tag != "article":
-            continue  # not the story's own header (aside, footer, comment form, no article)
-        if _MASTHEAD.search(header.get("class") or ""):
+    seen = 0
+    # Nearest first; the preceding axis leaves out the body's own containers.
+    for el in reversed(_BEFORE(anchor)):
+        if el.tag not in _BLOCK_SET or not _text_key(el):
             continue
-        if _within(header, frozenset({"header"}), owner):
-            continue  # a header inside the article's header: the outer one covers it
-        found = [t for el in header.iter(*_LEAD_BLOCKS) if (t := _lead_text(el, header))]
-        if not found:
+        seen += 1
+        if el.tag == "h1" or len(out) == LEAD_MAX or seen > LEAD_WINDOW:
+            break
+        text = _lead_block(el, shared)
+        if text is None:
             continue
-        htext = squash(header.text_content())
-        if first in htext:
-            continue
-        if owner not in art_text:
-            art_text[owner] = squash(owner.text_content())
-        at = art_text[owner].find(first)
-        if at < 0 or art_text[owner].find(htext[:60]) > at:
-            continue  # the body's first paragraph is not in this article, or precedes the header
         if body is None:
             body = squash(" ".join(paragraphs))
-        for t in found:
-            key = squash(t)
-            if key not in body and key not in seen:
-                seen.add(key)
-                out.append(t)
-    return out
+        if (key := squash(text)) in body or key.lower() in headline:
+            continue
+        out.insert(0, text)
+        body += key  # a lead repeated (mobile and desktop) comes back once
+    return at, out
 
 
 def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None) -> frozenset[int]:
