@@ -19,12 +19,14 @@ from itertools import chain
 from lxml.html import HtmlElement
 
 _WS = re.compile(r"\s+")
+# Whitespace, soft hyphens and zero-width characters: extractors drop the latter two.
+_SQUASHED = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
 
 
 def squash(text: str) -> str:
     """Text without whitespace: extractors and ``text_content()`` space inline elements and
     ``<br>`` differently."""
-    return _WS.sub("", text)
+    return _SQUASHED.sub("", text)
 
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "nav", "footer", "header",
