@@ -133,11 +133,14 @@ def test_caption_and_short_lines_stay_out() -> None:
          "hear about breaking news as soon as it happens.</p></div>"),
         ("", "<div class='paywall-teaser'><p>This article is for subscribers only. Try four "
          "weeks for one euro and read on.</p></div>"),
+        ("", "<div class='related-stories'><div class='teaser'><p class='teaser__text'>The city "
+         "is planning a new tram line from the central station to the north.</p></div></div>"),
     ],
 )  # fmt: skip
 def test_prose_that_is_not_the_standfirst_stays_out(header_extra: str, between: str) -> None:
     """An author box, a disclosure, a player notice, a key-points list, an aside, hidden
-    dialogs and a paywall box never open the story, whatever else their classes say."""
+    dialogs, a paywall box and related stories never open the story, whatever else their
+    classes say."""
     assert _lead(_story(header_extra, between=between)) == []
 
 

@@ -160,20 +160,24 @@ _LEAD_MARKS = re.compile(
 _NOT_LEAD = frozenset({"a", "figure", "figcaption", "nav", "aside", "form", "button", "address",
                        "time", "ul", "ol", "table", "footer", "dialog", "article", "blockquote",
                        "noscript", "template", "video", "audio", "iframe", "object", "picture"})
-_NOT_LEAD_MARKS = re.compile(
-    r"author|bio\b|byline|disclos|affiliat|disclaim|audio|listen|newsletter|subscri|donat|promo|"
-    r"share|advert|key-?points|toc\b|table-of-contents")
-# Marks that rule a block out even around the lead's own mark: the site's header, text for
-# screen readers only, the paywall.
+# Everywhere between a block and the body: marks of the site's header, screen-reader text,
+# paywall, newsletter, sharing, ads, disclosures, players, summaries boxes ...
 _NEVER_LEAD_MARKS = re.compile(
-    r"site-header|masthead|global-header|sr-only|visually-hidden|screen-reader|paywall")
-_NOT_LEAD_WORDS = frozenset({
-    "caption", "captions", "credit", "credits", "figure", "photo", "foto", "image", "gallery",
-    "slideshow", "slider", "carousel", "video", "player", "podcast", "embed", "tweet",
-    "twitter", "instagram", "date", "time", "breadcrumb", "breadcrumbs", "related", "sidebar",
+    r"site-header|masthead|global-header|sr-only|visually-hidden|screen-reader|paywall|"
+    r"newsletter|subscri|donat|share|advert|disclos|affiliat|disclaim|audio|listen|"
+    r"key-?points|toc\b|table-of-contents")
+_NEVER_LEAD_WORDS = frozenset({
+    "gallery", "slideshow", "slider", "carousel", "video", "player", "podcast", "embed",
+    "tweet", "twitter", "instagram", "breadcrumb", "breadcrumbs", "related", "sidebar",
     "comment", "comments", "nav", "menu", "footer", "cookie", "cookies", "consent",
     "copyright", "modal", "dialog", "popup", "ad", "ads", "anzeige", "sponsored", "card",
-    "bildunterschrift", "bildtext", "legende", "leyenda",
+})
+# ... and, below the lead's own mark only, captions, pictures, dates, authors and promos: a
+# photo header, a header "with-authors" or a layout's "promo" section may wrap the lead.
+_NOT_LEAD_MARKS = re.compile(r"author|bio\b|byline|promo")
+_NOT_LEAD_WORDS = frozenset({
+    "caption", "captions", "credit", "credits", "figure", "photo", "foto", "image", "date",
+    "time", "bildunterschrift", "bildtext", "legende", "leyenda",
 })
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _MARK_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -247,11 +251,12 @@ def _lead_block(el: HtmlElement, shared: set[HtmlElement]) -> str | None:
         if a in shared:
             break
         marks = _marks(a)
-        if a.tag in _NOT_LEAD or _hidden(a) or _NEVER_LEAD_MARKS.search(marks):
+        words = _MARK_SPLIT.split(marks)
+        if (a.tag in _NOT_LEAD or _hidden(a) or _NEVER_LEAD_MARKS.search(marks)
+                or _NEVER_LEAD_WORDS.intersection(words)):
             return None
-        if not marked and (_NOT_LEAD_MARKS.search(marks)
-                           or _NOT_LEAD_WORDS.intersection(_MARK_SPLIT.split(marks))):
-            return None  # only inside the lead's mark: a header "with-authors" or "photo"
+        if not marked and (_NOT_LEAD_MARKS.search(marks) or _NOT_LEAD_WORDS.intersection(words)):
+            return None
         marked = marked or bool(_LEAD_MARKS.search(marks)) or _content_header(a)
     if not marked:
         return None
