@@ -7,7 +7,8 @@ import pytest
 
 from services.normalize import cascade
 from services.normalize.build import extract
-from services.normalize.html import LEAD_ANCHOR_MAX, body_lead, extract_html, parse_html
+from services.normalize.html import extract_html, parse_html
+from services.normalize.lead import LEAD_ANCHOR_MAX, body_lead
 from tests.test_metadata import PARAGRAPHS_EN
 
 LEAD = ("Protected lanes will link the northern districts to the centre by next spring, "
@@ -144,12 +145,18 @@ def test_prose_that_is_not_the_standfirst_stays_out(header_extra: str, between: 
     assert _lead(_story(header_extra, between=between)) == []
 
 
-def test_words_around_the_lead_mark_do_not_block_it() -> None:
-    """Once a container marks the lead, its own wrappers may say "photo" or "authors" (a
-    photo header, a header "with-authors"): they wrap the lead, they are not captions."""
-    html = _story(between=(f"<div class='hero hero--photo story-header--with-authors'>"
-                           f"<p class='dek'>{LEAD}</p></div>"))
-    assert _lead(html) == [LEAD]
+def test_words_around_the_lead_mark_count_only_beside_the_headline() -> None:
+    """A wrapper that holds the headline may say "photo" or "authors" (a photo header, a
+    header "with-authors"); a box that does not (an author box, a picture's wrapper) rules
+    out a lead-marked block inside it."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+    hero = (f"<html><body><main><div class='hero hero--photo story-header--with-authors'>"
+            f"<h1>{HEADLINE}</h1><p class='dek'>{LEAD}</p></div><div class='body'>{body}"
+            "</div></main></body></html>")
+    assert _lead(hero) == [LEAD]
+    box = hero.replace(f"<p class='dek'>{LEAD}</p></div>",
+                       f"</div><div class='author-box'><p class='description'>{LEAD}</p></div>")
+    assert _lead(box) == []
 
 
 def test_nothing_is_taken_from_above_the_headline() -> None:
@@ -246,6 +253,79 @@ def test_body_opening_with_a_list_finds_its_lead() -> None:
         "<div class='article-body'>",
         "<div class='article-body'><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
     assert _lead(html, [f"- {i}" for i in items] + list(PARAGRAPHS_EN)) == [LEAD]
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        f"<div data-gu-name='standfirst'><p>{LEAD}</p></div>",
+        f"<p data-qa='subheadline'>{LEAD}</p>",
+        f"<div itemprop='description'>{LEAD}</div>",
+    ],
+)  # fmt: skip
+def test_marks_in_data_attributes_and_itemprop(between: str) -> None:
+    """Sites with hashed or utility class names say what a block is in data-* attributes or
+    schema.org's itemprop."""
+    assert _lead(_story(between=between)) == [LEAD]
+
+
+def test_a_dek_named_as_such_may_end_without_a_stop() -> None:
+    """Sub-headlines often have no final stop: one whose own class names it a dek comes
+    back; an unmarked sentence fragment in a marked wrapper does not."""
+    dek = LEAD.rstrip(".")
+    assert _lead(_story(between=f"<h2 class='content-head__subtitle'>{dek}</h2>")) == [dek]
+    assert _lead(_story(between=f"<div class='intro'><p>{dek}</p></div>")) == []
+    assert _lead(_story(between=f"<p class='dek'>{LEAD}\u200e</p>")) == [LEAD]
+
+
+def test_lead_pictures_and_cards_stay_out() -> None:
+    """The "lead art" is a picture, not a lead, and its caption stays out; so does the text
+    of another story's card (a heading that links elsewhere beside it), while the story's
+    own header may link its author."""
+    art = (f"<div class='lead-art'><img src='a.jpg'><div><span>{LEAD}</span></div></div>")
+    assert _lead(_story(between=art)) == []
+    card = ("<div class='top'><h3 class='teaser__title'><a href='/other'>Library opens</a></h3>"
+            f"<p class='teaser__text'>{TEASER}</p></div>")
+    html = ("<html><body>" + card + "<div class='article'><div>"
+            + HEADLINE + "</div><div class='article-body'>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN) + "</div></div></body></html>")
+    assert _lead(html) == []
+    own = _story(f"<p class='article-excerpt'>{LEAD}</p><h4 class='author-name'><a "
+                 "href='/author/jane'>Jane Doe</a></h4>")
+    assert _lead(own) == [LEAD]
+
+
+def test_a_related_box_between_lead_and_body_does_not_stop_the_walk() -> None:
+    """Post titles inside a related-posts box are not the story's headline."""
+    box = ("<div class='related-posts'><h4 class='post-title'><a href='/x'>Library opens in "
+           "market hall</a></h4></div>")
+    assert _lead(_story(f"<p class='standfirst'>{LEAD}</p>", between=box)) == [LEAD]
+
+
+def test_body_found_behind_a_dateline_and_a_drawing() -> None:
+    """The body's block may open with a dateline line ("LONDON<br>"), and a large inline
+    drawing between lead and body counts as one node of the walk."""
+    drawing = "<svg>" + "<path d='M0 0'/>" * 2000 + "</svg>"
+    html = _story(f"<p class='lead'>{LEAD}</p>", between=drawing).replace(
+        f"<p>{PARAGRAPHS_EN[0]}</p>", f"<p>LONDON<br>{PARAGRAPHS_EN[0]}</p>")
+    assert _lead(html) == [LEAD]
+
+
+def test_the_body_is_where_its_next_paragraph_follows_closely() -> None:
+    """A copy of the opening in a bar at the top of the page is confirmed only loosely (the
+    page wrapper holds the rest of the story too); the body's own block, whose siblings hold
+    the next paragraph, wins."""
+    html = _story(f"<p class='lead'>{LEAD}</p>").replace(
+        "<body>", f"<body><div class='page'><div class='topbar'><p>{PARAGRAPHS_EN[0]}</p></div>"
+    ).replace("</body>", "</div></body>")
+    assert _lead(html) == [LEAD]
+
+
+def test_unmarked_caption_in_the_header_stays_out() -> None:
+    """In the article's header an unmarked sentence beside a picture is its caption."""
+    html = _story(f"<div><img src='a.jpg'><p>{LEAD}</p></div>")
+    assert _lead(html) == []
+    assert _lead(_story(f"<div><p>{LEAD}</p></div>")) == [LEAD]
 
 
 def test_no_lead_for_a_body_without_prose_at_its_start() -> None:
