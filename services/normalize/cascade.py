@@ -19,8 +19,9 @@ from itertools import chain
 from lxml.html import HtmlElement
 
 _WS = re.compile(r"\s+")
-# Whitespace, soft hyphens and zero-width characters: extractors drop the latter two.
-_SQUASHED = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
+# Soft hyphens, zero-width characters and direction marks: extractors drop them.
+INVISIBLE = "\u00ad\u200b-\u200f\u2060\ufeff"
+_SQUASHED = re.compile(f"[\\s{INVISIBLE}]+")
 
 
 def squash(text: str) -> str:

@@ -18,45 +18,54 @@ from itertools import islice
 from lxml import etree
 from lxml.html import HtmlElement
 
-from services.normalize.cascade import squash
+from services.normalize.cascade import INVISIBLE, squash
 from services.normalize.cleaner.pipeline import LIST_ITEM
 
 LEAD_MIN_WORDS = 10
-LEAD_WINDOW = 40  # text blocks before the body's first paragraph that may hold its lead
 LEAD_MAX = 2
+LEAD_WINDOW = 40  # text blocks before the body's first paragraph that may hold its lead
 LEAD_SCAN = 600  # nodes (inline ones too) looked at before the body
 LEAD_ANCHOR_WORDS = 10  # the body's first paragraph this long is looked up in the page ...
 LEAD_ANCHOR_MAX = 5  # ... among its first paragraphs (else the first one is)
 LEAD_LINK_SHARE = 0.5  # a block mostly made of link text is a teaser card, not a lead
-_KEY_CHARS = 60
-_DATELINE_CHARS = 40  # a short line (a dateline) may open the body's block before the text
+_KEY_CHARS = 60  # a block's opening, compared without whitespace
+_MIN_KEY_CHARS = 20  # shorter openings (a kicker, a one-word line) identify nothing
+_DATELINE_CHARS = 40  # a short line (a dateline) may open the body's block before its text
+_SEARCH_WORDS = 12  # opening words of a paragraph that search words are taken from ...
+_SEARCH_WORD_CHARS = 12  # ... no longer than this (long compounds carry soft hyphens) ...
+_SEARCH_TRIES = 2  # ... trying this many of them, longest first ...
+_SEARCH_HITS = 50  # ... and this many matches of each
+_CONFIRM_DEPTHS = (1, 2, 3)  # the next paragraph beside the body's first: sibling, cousin...
+_HEADINGS_LOOKED = 20  # headings looked at in a wrapper (for the headline, a card's link)
+_DATA_CHARS = 40  # data-* values longer than this are payloads, not names
 _END = tuple(".!?…\"'»”“’‘›")
-_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "dd",
-           "section", "header", "article", "figcaption")
-_BLOCK_SET = frozenset(_BLOCKS)
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td",
+                     "dd", "section", "header", "article", "figcaption"})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _NO_TEXT = frozenset({"script", "style", "noscript", "template"})
-_OPAQUE = frozenset({"svg", "math", "select", "script", "style", "noscript", "template"})
+_OPAQUE = _NO_TEXT | {"svg", "math", "select"}  # one node for the walk, no text
 _PICTURES = frozenset({"img", "picture", "video", "figure", "svg", "iframe"})
 # A heading's class naming it the story's title ("entry-title", "headline"; not
 # "panel-title" or "subheadline").
 _TITLE_MARKS = re.compile(
     r"(?<![\w-])(?:(?:entry|post|article|story|page|content)[-_]*)?(?:title|headline)(?![\w-])")
-# A lead is found by what marks it (class, id, itemprop, data-* values, camelCase split)...
+# A lead is found by what marks it (class, id, itemprop, data-* values, camelCase split)
+# or by sitting in a content <header> (inside <article> or <main>).
 _LEAD_MARKS = re.compile(
     r"lead(?!er|ing|[-_ ]?(?:art|image|img|media|photo|picture|video|visual|asset))|lede|"
     r"intro|teaser|excerpt|abstract|summary|(?<![a-z])dek|deck|standfirst|"
     r"desc(?!end)|sub[-_ ]?title|sub[-_ ]?head|subline|strapline|synopsis|blurb|chapo|chapeau|"
     r"sous[-_ ]?titre|entradilla|bajada|copete|sub[-_ ]?titulo|sumario|linha[-_ ]?fina|vorspann|"
     r"sottotitolo|occhiello|sommario|catenaccio")
-# ... or by sitting in a content <header> (inside <article> or <main>); a container that
-# marks something else rules it out: by tag, by marks in its class or id, or by the words
-# of its marks ...
-_NOT_LEAD = frozenset({"a", "figure", "figcaption", "nav", "aside", "form", "button", "address",
-                       "time", "ul", "ol", "table", "footer", "dialog", "article", "blockquote",
-                       "noscript", "template", "video", "audio", "iframe", "object", "picture"})
-# ... everywhere between a block and the body: the site's header, screen-reader text,
-# paywall, newsletter, sharing, ads, disclosures, players, key points, galleries ...
+# Anywhere between a block and the body, these rule it out: tags, and marks or mark words
+# (split on punctuation) of the site's header, screen-reader text, paywall, newsletter,
+# sharing, ads, disclosures, players, key points, galleries, related stories ...
+_NEVER_LEAD_TAGS = frozenset({
+    "a", "figure", "figcaption", "nav", "aside", "form", "button", "address", "time", "ul",
+    "ol", "table", "footer", "dialog", "article", "blockquote", "noscript", "template",
+    "video", "audio", "iframe", "object", "picture",
+})
 _NEVER_LEAD_MARKS = re.compile(
     r"site-header|masthead|global-header|sr-only|visually-hidden|screen-reader|paywall|"
     r"newsletter|subscri|donat|share|advert|disclos|affiliat|disclaim|audio|listen|"
@@ -68,7 +77,7 @@ _NEVER_LEAD_WORDS = frozenset({
     "copyright", "modal", "dialog", "popup", "ad", "ads", "anzeige", "sponsored", "card",
     "series", "dossier", "category", "archive",
 })
-# ... and captions, pictures, dates, authors and promos: ruled out too, except on a wrapper
+# ... and captions, pictures, dates, authors and promos rule it out too, except on a wrapper
 # that also holds the headline (a photo header, a header "with-authors", a layout's "promo"
 # section around headline and dek).
 _NOT_LEAD_MARKS = re.compile(r"author|autor|auteur|bio\b|byline|promo")
@@ -80,32 +89,36 @@ _NOT_LEAD_WORDS = frozenset({
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _MARK_SPLIT = re.compile(r"[^a-z0-9]+")
 _WS = re.compile(r"\s+")
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # dropped as trafilatura does
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+
+
+def _texts(el: HtmlElement) -> Iterator[str]:
+    """The element's text in reading order, without script, style, noscript, template or
+    drawing text (their subtrees are skipped, their tails kept); ``<br>`` reads as a space."""
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event == "start":
+            if node.tag in _OPAQUE:
+                walker.skip_subtree()
+            elif node.tag == "br":
+                yield " "
+            elif node.text:
+                yield node.text
+        elif node is not el and node.tail:  # "end", or a comment / processing instruction
+            yield node.tail
 
 
 def _block_text(el: HtmlElement) -> str:
-    """text_content() with a space for <br>, no <script>/<style> text, no soft hyphens."""
-    parts = [el.text or ""]
-    for node in el.iterdescendants():
-        if isinstance(node.tag, str):
-            if node.tag == "br":
-                parts.append(" ")
-            elif node.tag not in _NO_TEXT:
-                parts.append(node.text or "")
-        parts.append(node.tail or "")
-    return _WS.sub(" ", _INVISIBLE.sub("", "".join(parts))).strip()
+    """The block's text as trafilatura writes it: whitespace collapsed, no soft hyphens."""
+    return _WS.sub(" ", _INVISIBLE.sub("", "".join(_texts(el)))).strip()
 
 
 def _text_key(el: HtmlElement, chars: int = _KEY_CHARS) -> str:
-    """The first ``chars`` characters of the element's text (no script or style), without
-    whitespace: read lazily, so nested wrappers cost the page's size, not size times depth."""
+    """The first ``chars`` characters of the element's text without whitespace: read
+    lazily, so nested wrappers cost the page's size, not size times depth."""
     got, n = [], 0
-    for event, node in etree.iterwalk(el, events=("start", "end")):
-        if event == "start":
-            piece = node.text if isinstance(node.tag, str) and node.tag not in _NO_TEXT else None
-        else:
-            piece = node.tail if node is not el else None
-        if piece and (piece := squash(piece)):
+    for piece in _texts(el):
+        if piece := squash(piece):
             got.append(piece)
             n += len(piece)
             if n >= chars:
@@ -118,10 +131,20 @@ def _key(paragraph: str) -> str:
     return squash(paragraph.removeprefix(LIST_ITEM))[:_KEY_CHARS]
 
 
+def _is_leaf(el: HtmlElement) -> bool:
+    walker = etree.iterwalk(el, events=("start",))
+    for _, node in walker:
+        if node is not el and node.tag in _BLOCKS:
+            return False
+        if node.tag in _OPAQUE:
+            walker.skip_subtree()
+    return True
+
+
 def _marks(el: HtmlElement) -> str:
     """What the element says it is: class, id, itemprop and short data-* values."""
     values = [el.get("class") or "", el.get("id") or "", el.get("itemprop") or ""]
-    values += [v for k, v in el.items() if k.startswith("data-") and len(v) <= 40]
+    values += [v for k, v in el.items() if k.startswith("data-") and len(v) <= _DATA_CHARS]
     return _CAMEL.sub(" ", " ".join(values)).lower()
 
 
@@ -132,13 +155,32 @@ def _hidden(el: HtmlElement) -> bool:
             or "display:none" in style or "visibility:hidden" in style)
 
 
-def _content_header(el: HtmlElement) -> bool:
-    return el.tag == "header" and any(a.tag in ("article", "main") for a in el.iterancestors())
+def _never_lead(el: HtmlElement, marks: str) -> bool:
+    return (el.tag in _NEVER_LEAD_TAGS or _hidden(el) or bool(_NEVER_LEAD_MARKS.search(marks))
+            or not _NEVER_LEAD_WORDS.isdisjoint(_MARK_SPLIT.split(marks)))
+
+
+def _in_box(el: HtmlElement, shared: set[HtmlElement]) -> bool:
+    """Inside a container, not shared with the body, that never holds the story's parts."""
+    for a in el.iterancestors():
+        if a in shared:
+            return False
+        if _never_lead(a, _marks(a)):
+            return True
+    return False
+
+
+def _title_marked(el: HtmlElement) -> bool:
+    return bool(_TITLE_MARKS.search((el.get("class") or "").lower()))
 
 
 def _holds_headline(el: HtmlElement) -> bool:
-    return any(h.tag == "h1" or _TITLE_MARKS.search((h.get("class") or "").lower())
-               for h in el.iter(*_HEADINGS))
+    return any(h.tag == "h1" or _title_marked(h)
+               for h in islice(el.iter(*_HEADINGS), _HEADINGS_LOOKED))
+
+
+def _content_header(el: HtmlElement) -> bool:
+    return el.tag == "header" and any(a.tag in ("article", "main") for a in el.iterancestors())
 
 
 def _beside_picture(el: HtmlElement) -> bool:
@@ -153,36 +195,31 @@ def _lead_block(el: HtmlElement, shared: set[HtmlElement]) -> str | None:
     """The text of a prose leaf block that something marks as the lead, when no container
     between it and the body's own containers (``shared``: the article around both says
     nothing) marks it as something else."""
-    if any(isinstance(d.tag, str) and d.tag in _BLOCK_SET for d in el.iterdescendants()):
+    if not _is_leaf(el):
         return None
     text = _block_text(el)
     if len(text.split()) < LEAD_MIN_WORDS:
         return None
-    marked = by_class = own = False
+    mark: str | None = None  # "class" (the block or a wrapper is named a lead) or "header"
+    own = False  # the block itself is named a dek: it may end without a stop
     for a in (el, *el.iterancestors()):
         if a in shared:
             break
         marks = _marks(a)
-        words = _MARK_SPLIT.split(marks)
-        if (a.tag in _NOT_LEAD or _hidden(a) or _NEVER_LEAD_MARKS.search(marks)
-                or _NEVER_LEAD_WORDS.intersection(words)):
+        if _never_lead(a, marks):
             return None
-        if ((_NOT_LEAD_MARKS.search(marks) or _NOT_LEAD_WORDS.intersection(words))
-                and not (marked and _holds_headline(a))):
+        if ((_NOT_LEAD_MARKS.search(marks) or not _NOT_LEAD_WORDS.isdisjoint(
+                _MARK_SPLIT.split(marks))) and not (mark and _holds_headline(a))):
             return None
-        if not marked and _LEAD_MARKS.search(marks):
-            marked = by_class = True
-            own = a is el  # the block itself is named a dek: it may end without a stop
-        elif not marked and _content_header(a):
-            marked = True
-            own = False
-    if not marked:
+        if mark is None and _LEAD_MARKS.search(marks):
+            mark, own = "class", a is el
+        elif mark is None and _content_header(a):
+            mark = "header"
+    if mark is None or not (own or text.endswith(_END)):
         return None
-    if not text.endswith(_END) and not own:
+    if mark == "header" and _beside_picture(el):
         return None
-    if not by_class and _beside_picture(el):
-        return None
-    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    linked = sum(len(_WS.sub(" ", a.text_content()).strip()) for a in el.iter("a"))
     if linked > LEAD_LINK_SHARE * len(text):
         return None
     return text
@@ -190,52 +227,52 @@ def _lead_block(el: HtmlElement, shared: set[HtmlElement]) -> str | None:
 
 _P_WITH = etree.XPath("//p[contains(., $w)]")
 _TEXT_WITH = etree.XPath("//text()[contains(., $w)]")
-_ANCHOR_TRIES = 50  # text nodes tried in the fallback search ...
-_ANCHOR_WORDS = 2  # ... for each of this many words
 
 
 def _opens(el: HtmlElement, first: str) -> bool:
-    """A block whose text opens with the paragraph (after at most a short dateline line),
-    or whose whole text is a long enough part of its opening."""
-    key = _text_key(el, _KEY_CHARS + _DATELINE_CHARS)
-    at = key.find(first)
-    if at == 0 or (0 < at <= _DATELINE_CHARS and el.find(".//br") is not None):
-        return True
-    return len(key) >= 20 and first.startswith(key[:_KEY_CHARS])
+    """A block whose text opens with the paragraph, after at most a short dateline line."""
+    at = _text_key(el, _KEY_CHARS + _DATELINE_CHARS).find(first)
+    return at == 0 or (0 < at <= _DATELINE_CHARS and el.find(".//br") is not None)
+
+
+def _search_words(paragraph: str) -> list[str]:
+    """Opening words to look a paragraph up by, longest first."""
+    words = dict.fromkeys(w for w in paragraph.split()[:_SEARCH_WORDS]
+                          if len(w) <= _SEARCH_WORD_CHARS)
+    return sorted(words, key=len, reverse=True)[:_SEARCH_TRIES]
 
 
 def _anchor(tree: HtmlElement, paragraphs: list[str], at: int) -> HtmlElement | None:
     """The block where ``paragraphs[at]`` starts in the page: found from one of its words by
     a C-level search (in ``<p>`` blocks first, then in any text), confirmed by the block's
-    opening and, when there is one, by a word of the next paragraph close around it: a copy
+    opening and, when there is one, by words of the next paragraph close around it: a copy
     of the first paragraph in a teaser strip elsewhere on the page is not the body."""
     first = _key(paragraphs[at])
-    if len(first) < 20:
+    if len(first) < _MIN_KEY_CHARS:
         return None
-    # Long words first, but no long compounds: a page may hyphenate them with soft hyphens.
-    words = sorted(dict.fromkeys(w for w in paragraphs[at].split()[:12] if len(w) <= 12),
-                   key=len)
-    nxt = paragraphs[at + 1].split()[:12] if at + 1 < len(paragraphs) else []
-    after = max((w for w in nxt if len(w) <= 12), key=len, default="")
-    for word in words[-_ANCHOR_WORDS:][::-1]:
-        found: list[HtmlElement] = [el for el in _P_WITH(tree, w=word) if _opens(el, first)]
+    after = _search_words(paragraphs[at + 1]) if at + 1 < len(paragraphs) else []
+    for word in _search_words(paragraphs[at]):
+        found = [el for el in islice(_P_WITH(tree, w=word), _SEARCH_HITS) if _opens(el, first)]
         if not found:
-            for node in islice(_TEXT_WITH(tree, w=word), _ANCHOR_TRIES):
+            for node in islice(_TEXT_WITH(tree, w=word), _SEARCH_HITS):
                 el = node.getparent()
                 if el is not None and node.is_tail:
                     el = el.getparent()
                 elif el is None or el.tag in _NO_TEXT:
                     continue
-                while el is not None and el.tag not in _BLOCK_SET:
+                while el is not None and el.tag not in _BLOCKS:
                     el = el.getparent()
                 if el is not None and _opens(el, first):
                     found.append(el)
-        if found and len(after) < 4:
+        if found and not after:
             return found[0]
-        for depth in (1, 2):  # the tightest confirmation wins: a sibling, then a cousin
+        texts: dict[HtmlElement, str] = {}  # copies of the opening may share a wrapper
+        for depth in _CONFIRM_DEPTHS:  # the tightest confirmation wins
             for el in found:
-                if any(after in a.text_content()
-                       for a in (el, *islice(el.iterancestors(), depth))):
+                around = [el, *islice(el.iterancestors(), depth)][-1]
+                if around not in texts:
+                    texts[around] = around.text_content()
+                if any(w in texts[around] for w in after):
                     return el
     return None
 
@@ -262,22 +299,14 @@ def _preceding(el: HtmlElement, shared: set[HtmlElement]) -> Iterator[HtmlElemen
 
 
 def _headline(el: HtmlElement, key: str, headline: str, shared: set[HtmlElement]) -> bool:
-    """The story's headline: a block marked as the title, or a heading reading as ``title``
-    (a blog's <h1> names the blog; its post titles are lesser headings). Titles of cards,
-    teasers and related posts (in a link, an aside, another article, a related box) are
-    not."""
-    marked = bool(_TITLE_MARKS.search((el.get("class") or "").lower()))
-    if not marked and (el.tag not in _HEADINGS or not headline
-                       or len(key) < min(20, len(headline)) or key.lower() not in headline):
+    """The story's headline: an ``<h1>`` or a block marked as the title, or a heading that
+    reads as ``title`` (a blog's <h1> names the blog; its post titles are lesser headings).
+    Titles of cards, teasers and related boxes are not."""
+    if not (el.tag == "h1" or _title_marked(el) or (
+            el.tag in _HEADINGS and len(key) >= min(_MIN_KEY_CHARS, len(headline)) > 0
+            and key.lower() in headline)):
         return False
-    for a in el.iterancestors():
-        if a in shared:
-            break
-        marks = _marks(a)
-        if (a.tag in _NOT_LEAD or _NEVER_LEAD_MARKS.search(marks)
-                or _NEVER_LEAD_WORDS.intersection(_MARK_SPLIT.split(marks))):
-            return False
-    return True
+    return not _in_box(el, shared)
 
 
 def _in_card(el: HtmlElement, shared: set[HtmlElement], headline: str) -> bool:
@@ -285,17 +314,22 @@ def _in_card(el: HtmlElement, shared: set[HtmlElement], headline: str) -> bool:
     parent = el.getparent()
     if parent is None or parent in shared or _holds_headline(parent):
         return False  # the story's own header may link its author's name
-    for h in parent.iter(*_HEADINGS):
-        if h.find(".//a[@href]") is not None and not _headline(h, _text_key(h), headline, shared):
+    for h in islice(parent.iter(*_HEADINGS), _HEADINGS_LOOKED):
+        if h is el or el in h.iterancestors():
+            continue
+        if h.find(".//a[@href]") is not None and not _headline(h, _text_key(h), headline,
+                                                                shared):
             return True
     return False
 
 
 def body_lead(tree: HtmlElement, paragraphs: list[str], title: str | None = None) -> list[str]:
-    """Up to LEAD_MAX marked prose blocks among the LEAD_WINDOW text blocks just before the
-    body's first paragraph in the page, never across the headline (the ``<h1>``, or a
-    heading marked as the title or reading as ``title``), neither in the body nor the
-    headline, in page order."""
+    """The lead blocks to put before ``paragraphs``, in page order (at most LEAD_MAX).
+
+    Looked for among the LEAD_WINDOW text blocks just above the body's first paragraph in
+    the page, back to the headline (the ``<h1>``, a block marked as the title, a heading
+    reading as ``title``). A block already in the body, a truncated copy of its opening and
+    the headline itself are skipped."""
     at = next((i for i, p in enumerate(paragraphs[:LEAD_ANCHOR_MAX])
                if len(p.split()) >= LEAD_ANCHOR_WORDS), 0)
     anchor = _anchor(tree, paragraphs, at)
@@ -307,21 +341,22 @@ def body_lead(tree: HtmlElement, paragraphs: list[str], title: str | None = None
     out: list[str] = []
     seen = 0
     for el in islice(_preceding(anchor, shared), LEAD_SCAN):
-        if el.tag not in _BLOCK_SET or not (key := _text_key(el)):
+        if el.tag not in _BLOCKS or not (opening := _text_key(el)):
             continue
         seen += 1
-        if el.tag == "h1" or seen > LEAD_WINDOW or len(out) == LEAD_MAX or _headline(
-                el, key, headline, shared):
+        if seen > LEAD_WINDOW or len(out) == LEAD_MAX or _headline(el, opening, headline,
+                                                                     shared):
             break
         text = _lead_block(el, shared)
         if text is None or _in_card(el, shared, headline):
             continue
         if body is None:
             body = squash(" ".join(paragraphs))
-        if (key := squash(text)) in body or key[:_KEY_CHARS] in body or key.lower() in headline:
-            continue  # already there, a truncated copy of the body's opening, the headline
+        squashed = squash(text)
+        if squashed in body or squashed[:_KEY_CHARS] in body or squashed.lower() in headline:
+            continue
         out.insert(0, text)
-        body += key  # a lead repeated (mobile and desktop) comes back once
+        body += squashed  # a lead repeated (mobile and desktop) comes back once
     return out
 
 
