@@ -84,9 +84,10 @@ def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second
 
 def variants(settings: Settings) -> dict[str, Callable[[str, str, str | None], str]]:
     chosen = DEFAULT_OPTIONS
-    first = replace(chosen, escalate_words=0, cascade=False)
-    escalated = replace(chosen, cascade=False)
-    cascade_only = replace(chosen, escalate_words=0)
+    no_lead = replace(chosen, lead=False)
+    first = replace(no_lead, escalate_words=0, cascade=False)
+    escalated = replace(no_lead, cascade=False)
+    cascade_only = replace(no_lead, escalate_words=0)
 
     def bare(**kw: bool) -> Callable[[str, str, str | None], str]:
         return lambda n, h, u: trafilatura.extract(h, url=u, **kw) or ""
@@ -103,7 +104,8 @@ def variants(settings: Settings) -> dict[str, Callable[[str, str, str | None], s
             h, u, escalated, False),
         "+ cascade only (no escalation)": lambda n, h, u: _paragraphs_text(
             h, u, cascade_only, False),
-        "+ escalation + cascade": lambda n, h, u: _paragraphs_text(h, u, chosen, False),
+        "+ escalation + cascade": lambda n, h, u: _paragraphs_text(h, u, no_lead, False),
+        "+ lead (the standfirst back)": lambda n, h, u: _paragraphs_text(h, u, chosen, False),
         "+ ... + second pass": lambda n, h, u: _paragraphs_text(h, u, chosen, True),
         "full pipeline (normalize_page)": lambda n, h, u: _pipeline_text(n, h, u, settings),
     }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from lxml.html import document_fromstring
 
 from services.normalize.build import extract
-from services.normalize.html import parse_html
+from services.normalize.html import DEFAULT_OPTIONS, extract_html, parse_html
 from services.normalize.lead import LEAD_ANCHOR_MAX, body_lead
 from tests.test_metadata import PARAGRAPHS_EN
 
@@ -48,6 +50,14 @@ def test_standfirst_in_the_article_header_opens_the_record() -> None:
     assert record.text.count(LEAD) == 1
     assert record.provenance["text"].raw == "trafilatura+lead"
     assert "By Jane Doe" not in record.text
+
+
+def test_the_lead_can_be_switched_off() -> None:
+    """ExtractOptions(lead=False) keeps trafilatura's body as it is (for side-by-side runs)."""
+    html = _story(f"<p class='lead'>{LEAD}</p>")
+    assert extract_html(html).paragraphs[0] == LEAD
+    off = extract_html(html, options=replace(DEFAULT_OPTIONS, lead=False))
+    assert off.paragraphs[0] == PARAGRAPHS_EN[0] and off.extractor == "trafilatura"
 
 
 def test_page_without_a_lead_is_unchanged() -> None:

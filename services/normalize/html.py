@@ -33,7 +33,8 @@ class ExtractOptions:
     ``escalate_words``: when the first (``fast``) run returns fewer words, trafilatura runs
     again without ``fast`` (its own readability/jusText comparison) and the longer result wins
     by ``escalate_gain``. 0 disables it. ``cascade``: readability-lxml and jusText compete when
-    the result is still empty or very short.
+    the result is still empty or very short. ``lead``: the standfirst precision mode drops
+    comes back (``lead.py``).
     """
 
     favor_precision: bool = True
@@ -43,6 +44,7 @@ class ExtractOptions:
     escalate_words: int = 100
     escalate_gain: float = 1.2
     cascade: bool = True
+    lead: bool = True
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -120,7 +122,7 @@ def extract_html(html: str, url: str | None = None,
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
         paragraphs, extractor = best.paragraphs, best.name
-    if options.favor_precision and paragraphs and extractor == primary:
+    if options.lead and options.favor_precision and paragraphs and extractor == primary:
         lead = body_lead(tree, paragraphs, meta.title)
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+lead"
