@@ -30,8 +30,12 @@ from pressline.record import RawPage  # noqa: E402
 from pressline.settings import Settings  # noqa: E402
 from services.ingest.decode import decode_body  # noqa: E402
 from services.normalize.build import normalize_page  # noqa: E402
-from services.normalize.cleaner import clean_body  # noqa: E402
-from services.normalize.html import DEFAULT_OPTIONS, ExtractOptions, extract_html  # noqa: E402
+from services.normalize.html import (  # noqa: E402
+    DEFAULT_OPTIONS,
+    ExtractOptions,
+    extract_html,
+    second_pass,
+)
 from tests.devdata import half, snippet_score  # noqa: E402
 
 DEVDATA = ROOT / "tests" / "data" / "devdata"
@@ -74,11 +78,7 @@ def _pipeline_text(name: str, html: str, url: str | None, settings: Settings) ->
 
 def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second: bool) -> str:
     extracted = extract_html(html, url, options)
-    paragraphs = extracted.paragraphs
-    if second:
-        meta = extracted.meta
-        paragraphs = clean_body(paragraphs, title=meta.title, language=meta.language,
-                                authors=meta.authors, linked=extracted.linked).paragraphs
+    paragraphs = second_pass(extracted).paragraphs if second else extracted.paragraphs
     return "\n".join(paragraphs)
 
 

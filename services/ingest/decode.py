@@ -116,18 +116,12 @@ def _detect(sample: bytes) -> str | None:
     best = min(matches, key=lambda m: m.chaos)
     tied = [m for m in matches if m.chaos <= best.chaos + _TIE]
     western = next((m for m in tied if "cp1252" in m.could_be_from_charset), None)
-    bar = -1.0  # what a reading's alphabet fit must beat
-    if western is not None:
-        fit = alphabet_fit(str(western))
-        if fit is None or fit >= 1.0:
-            return "cp1252"
-        bar = fit
-    scored = [(alphabet_fit(str(m)) or 0.0, m) for m in tied if m is not western]
-    better = [(f, m) for f, m in scored if f > bar]
-    if not better:
-        return "cp1252"
-    _, pick = max(better, key=lambda fm: (fm[0], -fm[1].chaos))
-    return normalize_charset(pick.encoding)
+    fits = {id(m): alphabet_fit(str(m)) for m in tied}
+    if western is not None and fits[id(western)] is None:
+        return "cp1252"  # no accented letters to judge by
+    # The best fit wins; windows-1252 wins a tie on fit, then the least mess.
+    pick = max(tied, key=lambda m: (fits[id(m)] or 0.0, m is western, -m.chaos))
+    return "cp1252" if pick is western else normalize_charset(pick.encoding)
 
 
 # The letters beyond ASCII of Latin-script orthographies. A right decoding puts a page's

@@ -181,7 +181,7 @@ def discover(url: str, settings: Settings, client: redis.Redis, http: httpx.Clie
     queue: deque[str] = deque([url])
     seen_docs: set[str] = set()
     found: dict[str, None] = {}
-    failed: list[PresslineError] = []  # nested sitemaps that could not be read
+    failed, last_error = 0, None  # nested sitemaps that could not be read
     while queue and len(seen_docs) < settings.discover_max_sitemaps:
         doc = queue.popleft()
         if doc in seen_docs:
@@ -193,7 +193,7 @@ def discover(url: str, settings: Settings, client: redis.Redis, http: httpx.Clie
             if doc == url:
                 raise
             log.warning("nested sitemap %s skipped", doc, exc_info=True)
-            failed.append(exc)
+            failed, last_error = failed + 1, exc
             continue
         pages, nested = parse_document(body, final)
         if doc == url and not pages and not nested and _root_unknown(body):
@@ -203,11 +203,10 @@ def discover(url: str, settings: Settings, client: redis.Redis, http: httpx.Clie
             if len(found) >= settings.discover_max_urls:
                 return list(found)
         queue.extend(n for n in nested if n not in seen_docs)
-    if not found and failed and len(failed) == len(seen_docs) - 1:
+    if not found and last_error is not None and failed == len(seen_docs) - 1:
         # An index whose every sitemap failed is a failed source, not an empty one.
-        last = failed[-1]
-        raise type(last)(f"none of the {len(failed)} nested sitemaps could be read "
-                         f"(last: {last.message})", item=url)
+        raise type(last_error)(f"none of the {failed} nested sitemaps could be read "
+                               f"(last: {last_error.message})", item=url)
     return list(found)
 
 

@@ -18,9 +18,9 @@ from pydantic import TypeAdapter
 from pressline.errors import EmptyExtraction
 from pressline.record import ArticleRecord, Provenance, RawPage, RemovedBlock, digest
 from pressline.settings import Settings
-from services.normalize.cleaner import Cleaned, Removal, TemplateStore, clean_body, clean_capture
+from services.normalize.cleaner import Cleaned, Removal, TemplateStore, clean_capture
 from services.normalize.detect import looks_like_html
-from services.normalize.html import HtmlExtract, extract_html, paywall_flags
+from services.normalize.html import HtmlExtract, extract_html, paywall_flags, second_pass
 from services.normalize.language import detect_language
 
 _WS = re.compile(r"\s+")
@@ -75,10 +75,7 @@ def normalize_page(
     if looks_like_html(body):
         extracted = extract_html(body, page.url)
         meta = extracted.meta
-        cleaned: Cleaned = clean_body(
-            extracted.paragraphs, title=meta.title, language=meta.language, authors=meta.authors,
-            linked=extracted.linked,
-        )
+        cleaned: Cleaned = second_pass(extracted)
         title = meta.title or cleaned.title
         authors, published_at = meta.authors, meta.published_at
         site = meta.site or site

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 
 from lxml.html import HtmlElement
@@ -56,7 +57,7 @@ class Candidate:
     def text(self) -> str:
         return "\n".join(self.paragraphs)
 
-    @property
+    @cached_property
     def flat(self) -> str:
         """The paragraphs joined, whitespace runs as one space (what scoring compares)."""
         return flat(self.paragraphs)
@@ -83,6 +84,10 @@ class PageProfile:
         return sum(len(p) for p in self.paragraphs)
 
 
+def _class_id(el: HtmlElement) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
 def _outside_boilerplate(el: HtmlElement) -> bool:
     """No boilerplate container between the block and ``<body>``: a class on ``<body>`` or
     ``<html>`` ("has-sidebar", "menu-closed") says nothing about the block."""
@@ -93,7 +98,7 @@ def _outside_boilerplate(el: HtmlElement) -> bool:
             break
         if anc.tag in _SKIP:
             return False
-        marks = f"{anc.get('class') or ''} {anc.get('id') or ''}"
+        marks = _class_id(anc)
         if marks.strip() and _NOT_CONTENT.search(marks):
             return False
     return True
@@ -195,7 +200,7 @@ def consent_text(tree: HtmlElement) -> str:
         el = todo.pop()
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "template"):
             continue
-        if _CONSENT.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+        if _CONSENT.search(_class_id(el)):
             parts.append(el.text_content())  # its subtree is in this text already
         else:
             todo.extend(el)

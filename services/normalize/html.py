@@ -20,9 +20,9 @@ from trafilatura.utils import load_html
 
 from pressline.record import Provenance
 from services.normalize import cascade
-from services.normalize.cleaner import Cleaned
+from services.normalize.cleaner import Cleaned, clean_body
 from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
-from services.normalize.lead import body_lead
+from services.normalize.lead import block_text, body_lead
 from services.normalize.metadata import PageMeta, domain_of, extract_metadata
 
 
@@ -32,9 +32,9 @@ class ExtractOptions:
 
     ``escalate_words``: when the first (``fast``) run returns fewer words, trafilatura runs
     again without ``fast`` (its own readability/jusText comparison) and the longer result wins
-    by ``escalate_gain``. 0 disables it. ``cascade``: readability-lxml and jusText compete when
-    the result is still empty or very short. ``lead``: the standfirst precision mode drops
-    comes back (``lead.py``).
+    by ``escalate_gain``. 0 disables it. ``cascade``: trafilatura's balanced mode,
+    readability-lxml and jusText compete when the result is still empty or very short.
+    ``lead``: the standfirst precision mode drops comes back (``lead.py``).
     """
 
     favor_precision: bool = True
@@ -56,7 +56,6 @@ class HtmlExtract:
 
     paragraphs: list[str]
     meta: PageMeta = field(default_factory=PageMeta)
-    url: str | None = None
     extractor: str = "trafilatura"
     linked: frozenset[int] = frozenset()  # list items ending the body that carry a link
 
@@ -67,7 +66,6 @@ class HtmlExtract:
 
 
 _LINE = re.compile(r"\n+")
-_WS = re.compile(r"\s+")
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -103,7 +101,7 @@ def extract_html(html: str, url: str | None = None,
     """Body paragraphs and metadata; an empty paragraph list when nothing was found."""
     tree = parse_html(html)
     if tree is None:
-        return HtmlExtract(paragraphs=[], url=url)
+        return HtmlExtract(paragraphs=[])
     meta = extract_metadata(tree, url)
     paragraphs = trafilatura_paragraphs(tree, url, options)
     extractor = "trafilatura"
@@ -126,8 +124,16 @@ def extract_html(html: str, url: str | None = None,
         lead = body_lead(tree, paragraphs, meta.title)
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+lead"
-    return HtmlExtract(paragraphs=paragraphs, meta=meta, url=url, extractor=extractor,
+    return HtmlExtract(paragraphs=paragraphs, meta=meta, extractor=extractor,
                        linked=tail_links(tree, paragraphs, url))
+
+
+def second_pass(extracted: HtmlExtract) -> Cleaned:
+    """The block classifier over the body, told what the page said (title, language,
+    authors, which closing list items carry links)."""
+    meta = extracted.meta
+    return clean_body(extracted.paragraphs, title=meta.title, language=meta.language,
+                      authors=meta.authors, linked=extracted.linked)
 
 
 def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None) -> frozenset[int]:
@@ -161,7 +167,7 @@ def _in_order(items: list[str], lis: list[HtmlElement]) -> list[HtmlElement] | N
     rest = iter(lis)
     for item in items:
         for li in rest:
-            if _WS.sub(" ", li.text_content()).strip() == item:
+            if block_text(li) == item:
                 out.append(li)
                 break
         else:

@@ -108,7 +108,7 @@ def _texts(el: HtmlElement) -> Iterator[str]:
             yield node.tail
 
 
-def _block_text(el: HtmlElement) -> str:
+def block_text(el: HtmlElement) -> str:
     """The block's text as trafilatura writes it: whitespace collapsed, no soft hyphens."""
     return _WS.sub(" ", _INVISIBLE.sub("", "".join(_texts(el)))).strip()
 
@@ -197,7 +197,7 @@ def _lead_block(el: HtmlElement, shared: set[HtmlElement]) -> str | None:
     nothing) marks it as something else."""
     if not _is_leaf(el):
         return None
-    text = _block_text(el)
+    text = block_text(el)
     if len(text.split()) < LEAD_MIN_WORDS:
         return None
     mark: str | None = None  # "class" (the block or a wrapper is named a lead) or "header"
@@ -219,7 +219,7 @@ def _lead_block(el: HtmlElement, shared: set[HtmlElement]) -> str | None:
         return None
     if mark == "header" and _beside_picture(el):
         return None
-    linked = sum(len(_WS.sub(" ", a.text_content()).strip()) for a in el.iter("a"))
+    linked = sum(len(block_text(a)) for a in el.iter("a"))
     if linked > LEAD_LINK_SHARE * len(text):
         return None
     return text
@@ -353,11 +353,11 @@ def body_lead(tree: HtmlElement, paragraphs: list[str], title: str | None = None
         if body is None:
             body = squash(" ".join(paragraphs))
         squashed = squash(text)
-        if squashed in body or squashed[:_KEY_CHARS] in body or squashed.lower() in headline:
+        if squashed[:_KEY_CHARS] in body or squashed.lower() in headline:
             continue
         out.insert(0, text)
         body += squashed  # a lead repeated (mobile and desktop) comes back once
     return out
 
 
-__all__ = ["body_lead"]
+__all__ = ["block_text", "body_lead"]

@@ -316,6 +316,12 @@ _AGENCIES = frozenset({"ap", "afp", "dpa", "reuters", "apa", "epd", "kna", "efe"
                        "sda", "pap", "upi", "bloomberg", "associated press"})
 
 
+def is_staff_name(name: str) -> bool:
+    """A (casefolded) name that is an agency, a desk or a role, not a person."""
+    return (name in _AGENCIES or all(w.strip(".") in _ROLE_WORDS for w in name.split())
+            or _DESK.search(name) is not None)
+
+
 def clean_authors(values: Iterable[str], *, site: str | None = None,
                   domain: str | None = None) -> list[str]:
     """Names only: no "By", no emails or URLs, no site names; "A and B" split; deduplicated."""
@@ -336,11 +342,9 @@ def clean_authors(values: Iterable[str], *, site: str | None = None,
             name = _BY.sub("", _WS.sub(" ", part).strip(" -–—:·•|.,"))
             key = name.casefold()
             words = key.split()
-            if not name or key in seen or key in banned or key in _AGENCIES:
+            if not name or key in seen or key in banned or is_staff_name(key):
                 continue
             if len(name) < 3 or len(words) > 5 or any(ch.isdigit() for ch in name):
-                continue
-            if all(w.strip(".") in _ROLE_WORDS for w in words) or _DESK.search(name):
                 continue
             if _DOMAINISH.match(name):
                 continue  # "facebook.com": a site, not a person

@@ -511,14 +511,6 @@ def author_bio(page: Page, head: int | None) -> None:
         return
     first, last = body[0], body[-BIO_LAST_LINES:]
     lines, n_words = page.lines, page.n_words
-    # Cheap shape test first: a note opens with two capitalised words, or sits under a
-    # line of a few words; most pages end otherwise and need no byline parsing.
-    if not any(
-        n_words[i] <= BIO_MAX_WORDS
-        and (_two_capitals(lines[i]) or (i > 0 and 2 <= n_words[i - 1] <= 4))
-        for i in last
-    ):
-        return
     anchor = head if head is not None else first
     lo, hi = max(0, anchor - BYLINE_WINDOW), min(first, anchor + BYLINE_WINDOW + 1)
     names: set[str] = set()  # from "By ..." lines
@@ -543,11 +535,6 @@ def author_bio(page: Page, head: int | None) -> None:
                 state[k] = BAD
                 page.cat[k] = "site"
                 sig[k] = (*sig[k], "author_bio", *_shape_signals(page, k))
-
-
-def _two_capitals(text: str) -> bool:
-    words = text.split(None, 2)
-    return len(words) >= 2 and words[0][:1].isupper() and words[1][:1].isupper()
 
 
 def extra_runs(page: Page, start: int, end: int) -> list[tuple[int, int]]:

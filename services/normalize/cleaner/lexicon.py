@@ -284,7 +284,6 @@ WEAK: dict[str, list[str]] = {
     "promo": [
         "google play", "app store", "free trial", "special offer", "advertise with us",
         "shop now", "buy now", "jetzt kaufen", "comprar ahora", "acheter maintenant",
-        "leserbrief schreiben",
     ],
 }  # fmt: skip
 

@@ -167,8 +167,6 @@ def _dateline(page: Page, i: int) -> tuple[str, tuple[str, ...]] | None:
     text = page.lines[i]
     if text.startswith(LIST_ITEM) or page.n_words[i] > DATELINE_MAX_WORDS or page.terminal[i]:
         return None
-    if not signals.DATE_PRE.search(text):
-        return None
     other = signals.dateline_words(text)
     if other is None or other > DATELINE_OTHER_WORDS:
         return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from services.normalize.metadata import is_staff_name
+
 from .blocks import Page, is_terminal
 
 CaseFree = tuple[re.Pattern[str], re.Pattern[str]]
@@ -162,18 +164,19 @@ def is_copyright(text: str) -> bool:
 _BY_PREFIX = re.compile(r"(?:by|von|por|par|door|przez)\s+", re.IGNORECASE)
 _AND_WORDS = re.compile(r" (?:and|und|y|et|e|en|i|&) ")
 _NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*$")
-_NOT_NAME_WORDS = frozenset({"The", "Der", "Die", "Das", "El", "La", "Le", "Les", "Los", "Las",
-                             "Il", "Lo", "Het", "Staff", "Redaktion", "Redacción"})  # fmt: skip
+_ARTICLES = frozenset({"The", "Der", "Die", "Das", "El", "La", "Le", "Les", "Los", "Las", "Il",
+                       "Lo", "Het"})  # fmt: skip
 BYLINE_MAX_WORDS = 12
 
 
 def _name(part: str) -> str | None:
     words = part.split()
-    if not 2 <= len(words) <= 4 or _NOT_NAME_WORDS.intersection(words):
+    if not 2 <= len(words) <= 4 or _ARTICLES.intersection(words):
         return None
     if not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
         return None
-    return " ".join(words).lower()
+    name = " ".join(words).lower()
+    return None if is_staff_name(name) else name  # "By Associated Press", "By News Desk"
 
 
 def byline_names(text: str) -> list[str]:
@@ -240,9 +243,14 @@ def _disguised_word(word: str) -> bool:
             and len(_LATIN.findall(word)) > len(foreign))
 
 
+# A Latin letter next to a Cyrillic or Greek one: only a mixed word has it, so pages written
+# in those scripts (with Latin brand names) skip the per-word test.
+_MIXED = re.compile(r"[A-Za-z][\u0370-\u052f]|[\u0370-\u052f][A-Za-z]")
+
+
 def is_disguised(text: str, n_words: int) -> bool:
     """At least DISGUISED_MIN_WORDS words, and a quarter of the line, are disguised."""
-    if not _FOREIGN.search(text):
+    if not _MIXED.search(text):
         return False
     mixed = sum(map(_disguised_word, _TOKEN.findall(text)))
     return mixed >= DISGUISED_MIN_WORDS and 4 * mixed >= n_words
