@@ -13,6 +13,9 @@ Each page runs through the code the workers run, in order, and each stage is tim
 * metadata: ``extract_metadata`` (JSON-LD, ``<meta>``, markup, URL);
 * extract: ``trafilatura_paragraphs`` (the fast run and, for short results, the full run)
   and the cascade (readability-lxml / jusText when nearly empty);
+* lead, boxes, tail links: ``body_anchor`` and ``lead_above`` (the standfirst back),
+  ``drop_boxed`` (paragraphs only in marked boxes out), ``tail_links`` (which closing list
+  items link elsewhere);
 * clean: the cleaner's second pass (``clean_body``, or ``clean_capture`` for text pages);
 * language: ``detect_language`` when the cleaner gave none;
 * build: the rest of ``normalize_page`` (paywall flags, hashing, the pydantic record);
@@ -49,7 +52,8 @@ from pressline.stream import emit_record, load_page_body, store_page_body
 from services.ingest.acquire import acquire
 from services.normalize.relate import params_from_settings, relate
 
-STAGES = ("fetch", "handoff", "parse", "metadata", "extract", "clean", "language", "build",
+STAGES = ("fetch", "handoff", "parse", "metadata", "extract", "lead", "boxes", "tail links",
+          "clean", "language", "build",
           "dedup", "emit")
 
 
@@ -88,7 +92,11 @@ def instrument(clock: Clock) -> None:
     html.extract_metadata = clock.timed("metadata", html.extract_metadata)
     html.trafilatura_paragraphs = clock.timed("extract", html.trafilatura_paragraphs)
     cascade.choose = clock.timed("extract", cascade.choose)
-    build.clean_body = clock.timed("clean", build.clean_body)
+    html.body_anchor = clock.timed("lead", html.body_anchor)
+    html.lead_above = clock.timed("lead", html.lead_above)
+    html.drop_boxed = clock.timed("boxes", html.drop_boxed)
+    html.tail_links = clock.timed("tail links", html.tail_links)
+    html.clean_body = clock.timed("clean", html.clean_body)
     build.clean_capture = clock.timed("clean", build.clean_capture)
     build.detect_language = clock.timed("language", build.detect_language)
 
