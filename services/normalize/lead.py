@@ -323,18 +323,25 @@ def _in_card(el: HtmlElement, shared: set[HtmlElement], headline: str) -> bool:
     return False
 
 
-def body_lead(tree: HtmlElement, paragraphs: list[str], title: str | None = None) -> list[str]:
-    """The lead blocks to put before ``paragraphs``, in page order (at most LEAD_MAX).
-
-    Looked for among the LEAD_WINDOW text blocks just above the body's first paragraph in
-    the page, back to the headline (the ``<h1>``, a block marked as the title, a heading
-    reading as ``title``). A block already in the body, a truncated copy of its opening and
-    the headline itself are skipped."""
+def body_anchor(tree: HtmlElement, paragraphs: list[str]) -> HtmlElement | None:
+    """The block of the page where the body's first prose paragraph starts, if found."""
     at = next((i for i, p in enumerate(paragraphs[:LEAD_ANCHOR_MAX])
                if len(p.split()) >= LEAD_ANCHOR_WORDS), 0)
-    anchor = _anchor(tree, paragraphs, at)
-    if anchor is None:
-        return []
+    return _anchor(tree, paragraphs, at) if paragraphs else None
+
+
+def body_lead(tree: HtmlElement, paragraphs: list[str], title: str | None = None) -> list[str]:
+    """The lead blocks to put before ``paragraphs``, in page order (at most LEAD_MAX)."""
+    anchor = body_anchor(tree, paragraphs)
+    return [] if anchor is None else lead_above(anchor, paragraphs, title)
+
+
+def lead_above(anchor: HtmlElement, paragraphs: list[str], title: str | None = None) -> list[str]:
+    """The lead blocks above ``anchor`` (the body's first paragraph in the page).
+
+    Looked for among the LEAD_WINDOW text blocks just above it, back to the headline (the
+    ``<h1>``, a block marked as the title, a heading reading as ``title``). A block already
+    in the body, a truncated copy of its opening and the headline itself are skipped."""
     shared = set(anchor.iterancestors())
     body: str | None = None  # squashed once a block qualifies
     headline = squash(title or "").lower()
@@ -360,4 +367,4 @@ def body_lead(tree: HtmlElement, paragraphs: list[str], title: str | None = None
     return out
 
 
-__all__ = ["block_text", "body_lead"]
+__all__ = ["block_text", "body_anchor", "body_lead", "lead_above"]
