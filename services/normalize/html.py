@@ -20,9 +20,10 @@ from trafilatura.utils import load_html
 
 from pressline.record import Provenance
 from services.normalize import cascade
-from services.normalize.cleaner import Cleaned, clean_body
+from services.normalize.boxes import drop_boxed
+from services.normalize.cleaner import Cleaned, Removal, clean_body
 from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
-from services.normalize.lead import block_text, body_lead
+from services.normalize.lead import block_text, body_anchor, lead_above
 from services.normalize.metadata import PageMeta, domain_of, extract_metadata
 
 
@@ -34,7 +35,9 @@ class ExtractOptions:
     again without ``fast`` (its own readability/jusText comparison) and the longer result wins
     by ``escalate_gain``. 0 disables it. ``cascade``: trafilatura's balanced mode,
     readability-lxml and jusText compete when the result is still empty or very short.
-    ``lead``: the standfirst precision mode drops comes back (``lead.py``).
+    ``lead``: the standfirst precision mode drops comes back (``lead.py``). ``boxes``:
+    paragraphs found only in boxes the page marks as promos, embeds, captions... go
+    (``boxes.py``).
     """
 
     favor_precision: bool = True
@@ -45,6 +48,7 @@ class ExtractOptions:
     escalate_gain: float = 1.2
     cascade: bool = True
     lead: bool = True
+    boxes: bool = True
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -58,6 +62,7 @@ class HtmlExtract:
     meta: PageMeta = field(default_factory=PageMeta)
     extractor: str = "trafilatura"
     linked: frozenset[int] = frozenset()  # list items ending the body that carry a link
+    removed: list[Removal] = field(default_factory=list)  # boxed paragraphs, for the audit
 
     @property
     def provenance(self) -> dict[str, Provenance]:
@@ -120,20 +125,27 @@ def extract_html(html: str, url: str | None = None,
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
         paragraphs, extractor = best.paragraphs, best.name
-    if options.lead and options.favor_precision and paragraphs and extractor == primary:
-        lead = body_lead(tree, paragraphs, meta.title)
+    anchor = body_anchor(tree, paragraphs) if options.lead or options.boxes else None
+    if (options.lead and options.favor_precision and anchor is not None
+            and extractor == primary):
+        lead = lead_above(anchor, paragraphs, meta.title)
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+lead"
+    removed: list[Removal] = []
+    if options.boxes:
+        paragraphs, removed = drop_boxed(tree, paragraphs, anchor)
     return HtmlExtract(paragraphs=paragraphs, meta=meta, extractor=extractor,
-                       linked=tail_links(tree, paragraphs, url))
+                       linked=tail_links(tree, paragraphs, url), removed=removed)
 
 
 def second_pass(extracted: HtmlExtract) -> Cleaned:
     """The block classifier over the body, told what the page said (title, language,
-    authors, which closing list items carry links)."""
+    authors, which closing list items carry links); the audit also lists the boxed
+    paragraphs extraction dropped."""
     meta = extracted.meta
-    return clean_body(extracted.paragraphs, title=meta.title, language=meta.language,
-                      authors=meta.authors, linked=extracted.linked)
+    cleaned = clean_body(extracted.paragraphs, title=meta.title, language=meta.language,
+                         authors=meta.authors, linked=extracted.linked)
+    return replace(cleaned, removed=extracted.removed + cleaned.removed)
 
 
 def tail_links(tree: HtmlElement, paragraphs: list[str], url: str | None = None) -> frozenset[int]:

@@ -1,0 +1,146 @@
+"""Paragraphs found only in boxes the page marks as not the article go (normalize/boxes.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import trafilatura
+
+from pressline.record import RawPage
+from pressline.settings import Settings
+from services.normalize.boxes import drop_boxed
+from services.normalize.build import normalize_page
+from services.normalize.html import DEFAULT_OPTIONS, extract_html, parse_html
+from services.normalize.lead import body_anchor
+from tests.test_metadata import PARAGRAPHS_EN
+
+PITCH = "Get our morning briefing in your inbox every weekday, free of charge."
+TWEET = "Huge crowds at the opening of the new lanes this morning, what a day for the city!"
+CAPTION = "Cyclists ride along the new lane on the northern avenue on Monday."
+
+
+def _page(box: str, *, body_class: str = "article-body", after: int = 1) -> str:
+    """An article whose body holds ``box`` after its ``after``-th paragraph."""
+    paras = [f"<p>{p}</p>" for p in PARAGRAPHS_EN]
+    paras.insert(after, box)
+    return ("<html><head><title>Council expands bike lanes</title></head><body>"
+            "<nav><a href='/'>Home</a></nav><main><article><h1>Council expands bike lanes</h1>"
+            f"<div class='{body_class}'>{''.join(paras)}</div></article></main>"
+            "<footer>© Example Tribune</footer></body></html>")
+
+
+Audit = list[tuple[str, str, tuple[str, ...]]]
+
+
+def _drop(html: str, extra: str, at: int = 1) -> tuple[list[str], Audit]:
+    """drop_boxed over the body as trafilatura would give it, ``extra`` at index ``at``."""
+    tree = parse_html(html)
+    assert tree is not None
+    paragraphs = list(PARAGRAPHS_EN)
+    paragraphs.insert(at, extra)
+    kept, removed = drop_boxed(tree, paragraphs, body_anchor(tree, paragraphs))
+    return kept, [tuple(r) for r in removed]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("box", "text", "category", "mark"), [
+    (f"<div class='inline-newsletter-signup'><p>{PITCH}</p></div>", PITCH, "promo",
+     "inline-newsletter-signup"),
+    (f"<blockquote class='twitter-tweet'><p>{TWEET}</p></blockquote>", TWEET, "media",
+     "twitter-tweet"),
+    (f"<figure><img src='a.jpg'><figcaption>{CAPTION}</figcaption></figure>", CAPTION,
+     "caption", "figcaption"),
+    (f"<aside id='relatedStories'><p>{PITCH}</p></aside>", PITCH, "related", "relatedStories"),
+    (f"<figure><figcaption>{CAPTION}</figcaption></figure><div class='share-bar'></div>",
+     CAPTION, "caption", "figcaption"),
+    (f"<div class='c-letters-cta'><p>{PITCH}</p></div>", PITCH, "promo", "c-letters-cta"),
+])
+def test_paragraph_only_in_a_marked_box_goes_with_its_reason(
+        box: str, text: str, category: str, mark: str) -> None:
+    """A pitch, an embedded post, a caption, a related box: out, with category and mark."""
+    kept, removed = _drop(_page(box), text)
+    assert kept == PARAGRAPHS_EN
+    assert removed == [(category, text, ("box", f"mark={mark}"))]
+
+
+@pytest.mark.parametrize("mark", ["commentary-body", "shareholder-note", "promotional",
+                                  "paywall", "subscriber-content", "js_readmore"])
+def test_marks_that_do_not_name_a_box_keep_the_text(mark: str) -> None:
+    """A mark word must be whole ("commentary" is not "comment"); "paywall" marks paid text."""
+    kept, removed = _drop(_page(f"<div class='{mark}'><p>{PITCH}</p></div>"), PITCH)
+    assert PITCH in kept and removed == []
+
+
+def test_text_also_outside_the_boxes_stays() -> None:
+    """A paragraph repeated in a share box (a pull quote, a teaser) keeps its body copy."""
+    box = f"<div class='share-quote'><p>{PARAGRAPHS_EN[2]}</p></div>"
+    tree = parse_html(_page(box))
+    assert tree is not None
+    paragraphs = list(PARAGRAPHS_EN)
+    kept, removed = drop_boxed(tree, paragraphs, body_anchor(tree, paragraphs))
+    assert kept == PARAGRAPHS_EN and removed == []
+
+
+def test_a_marked_wrapper_around_the_body_is_not_a_box() -> None:
+    """A wrapper named "sticky-sidebar social-reading" holds the article: it takes nothing,
+    and the boxes inside it are still judged one by one."""
+    html = _page(f"<div class='newsletter-promo'><p>{PITCH}</p></div>",
+                 body_class="article-content sticky-sidebar social-reading")
+    kept, removed = _drop(html, PITCH)
+    assert kept == PARAGRAPHS_EN
+    assert [r[0] for r in removed] == ["promo"]
+
+
+def test_a_heading_is_never_a_box() -> None:
+    """A sub-heading styled by a utility class ("caption-large") is the article's own."""
+    heading = "What the plan changes for shop owners"
+    kept, removed = _drop(_page(f"<h2 class='caption-large'>{heading}</h2>"), heading)
+    assert heading in kept and removed == []
+
+
+def test_a_box_holding_the_headline_is_not_a_box() -> None:
+    """A header section marked "promo" around the headline keeps its standfirst."""
+    dek = "The northern districts get protected lanes by spring, financed from the budget."
+    html = _page("").replace(
+        "<h1>Council expands bike lanes</h1>",
+        f"<div class='promo-header'><h1>Council expands bike lanes</h1><p>{dek}</p></div>")
+    kept, removed = _drop(html, dek, at=0)
+    assert kept[0] == dek and removed == []
+
+
+def test_marks_covering_much_of_the_body_take_nothing() -> None:
+    """When the marked paragraphs would be over a third of the body, the marks are wrong."""
+    box = "".join(f"<div class='promo'><p>{p}</p></div>" for p in PARAGRAPHS_EN[1:3])
+    html = ("<html><body><article><h1>Council expands bike lanes</h1><div class='body'>"
+            f"<p>{PARAGRAPHS_EN[0]}</p>{box}<p>{PARAGRAPHS_EN[3]}</p></div></article>"
+            "</body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    paragraphs = list(PARAGRAPHS_EN)
+    assert drop_boxed(tree, paragraphs, body_anchor(tree, paragraphs)) == (paragraphs, [])
+
+
+def test_without_an_anchor_nothing_is_searched() -> None:
+    """When the body's first paragraph is not found in the page, the body is left as is."""
+    tree = parse_html(_page(f"<div class='newsletter'><p>{PITCH}</p></div>"))
+    assert tree is not None
+    paragraphs = [*PARAGRAPHS_EN, PITCH]
+    assert drop_boxed(tree, paragraphs, None) == (paragraphs, [])
+
+
+def test_embedded_post_that_trafilatura_keeps_leaves_the_record() -> None:
+    """End to end: trafilatura keeps an embedded post's text; the record does not, and its
+    audit trail says why. ExtractOptions(boxes=False) keeps it (for side-by-side runs)."""
+    html = _page(f"<blockquote class='twitter-tweet'><p>{TWEET}</p>"
+                 "&mdash; Cycling Club (@club) <a href='https://x.com/1'>March 5, 2024</a>"
+                 "</blockquote>")
+    assert TWEET in (trafilatura.extract(html, favor_precision=True) or "")
+    unboxed = extract_html(html, None, replace(DEFAULT_OPTIONS, boxes=False))
+    assert any(TWEET in p for p in unboxed.paragraphs)
+    page = RawPage(job_id="j", item="i", source="s")
+    record = normalize_page(page, html, Settings(redis_url=""))
+    assert TWEET not in record.text
+    assert PARAGRAPHS_EN[1] in record.text
+    assert record.removed is not None
+    boxed = [r for r in record.removed if r.signals[:1] == ["box"]]
+    assert boxed and boxed[0].category == "media" and TWEET in boxed[0].text
