@@ -9,6 +9,7 @@ import trafilatura
 
 from pressline.record import RawPage
 from pressline.settings import Settings
+from services.normalize import boxes
 from services.normalize.boxes import drop_boxed
 from services.normalize.build import normalize_page
 from services.normalize.html import DEFAULT_OPTIONS, extract_html, parse_html
@@ -43,24 +44,35 @@ def _drop(html: str, extra: str, at: int = 1) -> tuple[list[str], Audit]:
     return kept, [tuple(r) for r in removed]  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("box", "text", "category", "mark"), [
+@pytest.mark.parametrize(("box", "text", "category", "word", "value"), [
     (f"<div class='inline-newsletter-signup'><p>{PITCH}</p></div>", PITCH, "promo",
-     "inline-newsletter-signup"),
+     "newsletter", "inline-newsletter-signup"),
     (f"<blockquote class='twitter-tweet'><p>{TWEET}</p></blockquote>", TWEET, "media",
-     "twitter-tweet"),
+     "twitter-tweet", "twitter-tweet"),
     (f"<figure><img src='a.jpg'><figcaption>{CAPTION}</figcaption></figure>", CAPTION,
-     "caption", "figcaption"),
-    (f"<aside id='relatedStories'><p>{PITCH}</p></aside>", PITCH, "related", "relatedStories"),
-    (f"<figure><figcaption>{CAPTION}</figcaption></figure><div class='share-bar'></div>",
-     CAPTION, "caption", "figcaption"),
-    (f"<div class='c-letters-cta'><p>{PITCH}</p></div>", PITCH, "promo", "c-letters-cta"),
+     "caption", "figcaption", "figcaption"),
+    (f"<aside id='relatedStories'><a href='/a'>{PITCH}</a></aside>", PITCH, "related",
+     "related", "relatedStories"),
+    (f"<figure><img src='a.jpg'><figcaption>{CAPTION}</figcaption></figure>"
+     "<div class='share-bar'></div>", CAPTION, "caption", "figcaption", "figcaption"),
+    (f"<div class='c-letters-cta'><p>{PITCH}</p></div>", PITCH, "promo", "cta",
+     "c-letters-cta"),
+    (f"<div class='inlineSignUp'><p>{PITCH}</p></div>", PITCH, "promo", "sign-up",
+     "inlineSignUp"),
+    (f"<div class='jp_relatedposts'><a href='/a'>{PITCH}</a></div>", PITCH, "related",
+     "related", "jp_relatedposts"),
+    (f"<newsletter-signup><p>{PITCH}</p></newsletter-signup>", PITCH, "promo", "newsletter",
+     "newsletter-signup"),
+    (f"<div><img src='a.jpg'><p class='bildunterschrift'>{CAPTION}</p></div>", CAPTION,
+     "caption", "bildunterschrift", "bildunterschrift"),
 ])
 def test_paragraph_only_in_a_marked_box_goes_with_its_reason(
-        box: str, text: str, category: str, mark: str) -> None:
-    """A pitch, an embedded post, a caption, a related box: out, with category and mark."""
+        box: str, text: str, category: str, word: str, value: str) -> None:
+    """A pitch, an embedded post, a caption, a related box: out, with the word that marked
+    it and where it was read (camelCase, "_" and custom element names read as words)."""
     kept, removed = _drop(_page(box), text)
     assert kept == PARAGRAPHS_EN
-    assert removed == [(category, text, ("box", f"mark={mark}"))]
+    assert removed == [(category, text, ("box", f"mark={word}", f"in={value}"))]
 
 
 @pytest.mark.parametrize("mark", ["commentary-body", "shareholder-note", "promotional",
@@ -69,6 +81,45 @@ def test_marks_that_do_not_name_a_box_keep_the_text(mark: str) -> None:
     """A mark word must be whole ("commentary" is not "comment"); "paywall" marks paid text."""
     kept, removed = _drop(_page(f"<div class='{mark}'><p>{PITCH}</p></div>"), PITCH)
     assert PITCH in kept and removed == []
+
+
+@pytest.mark.parametrize("box", [
+    f"<div class='factbox recommendations'><p>{PITCH}</p></div>",  # prose, not links
+    f"<blockquote class='reader-comment'><p>{PITCH}</p></blockquote>",  # one, alone
+    f"<figure><figcaption>{PITCH}</figcaption></figure>",  # a quote's attribution
+    f"<p class='photo-credit'>{PITCH}</p>",  # no picture near
+    f"<section id='what-the-tax-credit-means'><h2>What the tax credit means</h2>"
+    f"<img src='a.jpg'><p>{PITCH}</p></section>",  # the id is the heading's slug
+    f"<section id='credit-immobilier-ce-qui-change'><h2>Crédit immobilier : ce qui "
+    f"change</h2><img src='a.jpg'><p>{PITCH}</p></section>",
+    f"<div class='product-card affiliate-module'><h3>Folding bike</h3><p>{PITCH}</p>"
+    "<a href='https://shop.example/x'>$1,650 at Example</a></div>",  # a guide's own text
+])
+def test_boxes_that_are_not_what_their_mark_says_keep_the_text(box: str) -> None:
+    """A related box is mostly links, a comment comes with others, a caption sits by a
+    picture, a section id spelling its own heading is a name, not a mark, and "affiliate"
+    marks a shopping guide's product cards."""
+    kept, removed = _drop(_page(box), PITCH)
+    assert PITCH in kept and removed == []
+
+
+def test_comments_among_others_go() -> None:
+    """Comments that repeat one mark go, each with its category."""
+    box = "".join(f"<div class='user-comment'><p>{t}</p></div>" for t in (PITCH, TWEET))
+    tree = parse_html(_page(box))
+    assert tree is not None
+    paragraphs = [*PARAGRAPHS_EN[:1], PITCH, TWEET, *PARAGRAPHS_EN[1:]]
+    kept, removed = drop_boxed(tree, paragraphs, body_anchor(tree, paragraphs))
+    assert kept == PARAGRAPHS_EN
+    assert [r.category for r in removed] == ["comments", "comments"]
+
+
+def test_inline_styles_do_not_make_a_box_big() -> None:
+    """A sign-up form's inline CSS is not text: the box stays small and its pitch goes."""
+    css = "<style>" + ".signup-form input { border: 1px solid #ccc; } " * 40 + "</style>"
+    kept, removed = _drop(_page(f"<div class='newsletter-form'>{css}<p>{PITCH}</p></div>"),
+                          PITCH)
+    assert kept == PARAGRAPHS_EN and removed[0][0] == "promo"
 
 
 def test_text_also_outside_the_boxes_stays() -> None:
@@ -92,9 +143,11 @@ def test_a_marked_wrapper_around_the_body_is_not_a_box() -> None:
 
 
 def test_a_heading_is_never_a_box() -> None:
-    """A sub-heading styled by a utility class ("caption-large") is the article's own."""
+    """A heading under a picture, styled by a utility class ("caption-s5"), is the
+    article's own."""
     heading = "What the plan changes for shop owners"
-    kept, removed = _drop(_page(f"<h2 class='caption-large'>{heading}</h2>"), heading)
+    box = f"<figure><img src='a.jpg'></figure><h2 class='caption-s5'>{heading}</h2>"
+    kept, removed = _drop(_page(box), heading)
     assert heading in kept and removed == []
 
 
@@ -144,3 +197,12 @@ def test_embedded_post_that_trafilatura_keeps_leaves_the_record() -> None:
     assert record.removed is not None
     boxed = [r for r in record.removed if r.signals[:1] == ["box"]]
     assert boxed and boxed[0].category == "media" and TWEET in boxed[0].text
+
+
+def test_past_the_lookup_budget_the_page_is_left_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paragraphs times box text past MAX_LOOKUP (thousands of comments): nothing goes."""
+    html = _page(f"<div class='inline-newsletter-signup'><p>{PITCH}</p></div>")
+    assert _drop(html, PITCH)[1]
+    monkeypatch.setattr(boxes, "MAX_LOOKUP", 10)
+    kept, removed = _drop(html, PITCH)
+    assert PITCH in kept and removed == []

@@ -3,66 +3,83 @@
 trafilatura prunes newsletter, sharing, related-story and ad containers by their class and
 id, but all or nothing: when its matches hold more than 6/7 of the page's text (a wrapper
 named "sticky-sidebar" or "elementor-widget" around the article) it prunes none of them, and
-the pitch, the embedded tweet and the caption stay in the body. Here each box is judged on
-its own, and a paragraph goes only when
+it does not know every mark (a call to action, an embedded post on a ``<blockquote>``, a
+caption). Here each box is judged on its own, and a paragraph goes only when
 
-* every copy of it on the page sits in such boxes (a pull quote or a teaser that repeats the
-  body keeps the body's copy),
-* the box is small beside the body, holds no ``<h1>`` and is not a heading itself, and
-* all the paragraphs that go together are a small part of the body: a mark that covers the
-  body ("paywall" marks the paid text on some sites, so it is not a mark here) takes nothing.
+* every copy of it in the body's container sits in such boxes (a pull quote or a teaser
+  that repeats the body keeps the body's copy),
+* the box is small beside the body, holds no ``<h1>`` and is not a heading itself,
+* the box is what its mark says: a related box is mostly links, a comment comes with others
+  (or the mark names comments), a caption sits by a picture, and a section id that is just
+  the slug of its own heading ("what-the-tax-credit-means") is no mark at all, and
+* all the paragraphs that go together are a small part of the body: marks that cover the
+  body take nothing. "paywall" and "subscriber" are not marks (some sites put them on the
+  paid text itself), nor "affiliate" (a shopping guide's product cards are its text).
 
-Marks are read from ``class`` and ``id``, split on punctuation and camelCase, in the words
-web templates use across languages; ``<figcaption>`` is a caption box whatever its marks.
+Marks are read from ``class``, ``id`` and custom element names, split at ``-``, ``_`` and
+camelCase, in English as web templates mostly are, with caption and ad words of other
+languages; ``<figcaption>`` beside a picture is a caption box whatever its marks.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from services.normalize.cascade import INVISIBLE
+from services.normalize.cascade import squash
 from services.normalize.cleaner import Removal
 from services.normalize.cleaner.pipeline import LIST_ITEM
+from services.normalize.lead import block_text
 
-BOX_MAX_SHARE = 1 / 3  # of the body's characters: a box, and all that goes together
+BOX_MAX_SHARE = 1 / 3  # of the body's characters: one box at most
+DROP_MAX_SHARE = 1 / 3  # of the body's characters: all the paragraphs that go, together
+ROOT_SHARE = 0.8  # of the body's characters: the container searched holds at least this
+RELATED_LINK_SHARE = 0.5  # of a related box's text that is link text
+MAX_LOOKUP = 50_000_000  # paragraphs x characters in boxes: past it (a live page with
+# thousands of comments in the body's container) the page is left as it is
 
-# Mark stems by the audit category they give. Each must start a word of the class or id
-# ("newsletter-promo", "relatedPost", "c-letters-cta") and end one, or run into a plural.
+# Words a template marks a box with (each begins and ends a word of the mark, plural
+# allowed), by the audit category they give.
+CAPTION_WORDS = ("caption", "credit", "bildunterschrift", "bildtext", "legende", "leyenda",
+                 "legenda", "didascalia")
 _CATEGORIES: dict[str, tuple[str, ...]] = {
-    "promo": ("newsletter", "signup", "sign-up", "donate", "donation", "affiliate", "sponsor",
-              "sponsored", "advert", "advertisement", "promo", "promotion", "cta", "outbrain",
-              "taboola"),
-    "related": ("related", "recommended", "recommendation", "more-stories", "linkbox",
-                "link-box", "linklist", "link-list"),
+    "promo": ("newsletter", "signup", "sign-up", "donate", "donation", "sponsor", "sponsored",
+              "advert", "advertisement", "anzeige", "werbung", "publicidad", "publicite",
+              "pubblicita", "promo", "promotion", "cta", "outbrain", "taboola"),
+    "related": ("related", "recommended", "recommendation", "more-stories", "read-also",
+                "link-box", "link-list", "linkbox", "linklist"),
     "share": ("share", "sharing", "social"),
-    "media": ("tweet", "twitter-tweet", "instagram-media", "tiktok-embed"),
-    "caption": ("caption", "credit", "copyright"),
+    "media": ("tweet", "twitter-tweet", "instagram-media", "tiktok-embed", "fb-post",
+              "mastodon-embed", "bluesky-embed", "reddit-embed"),
+    "caption": (*CAPTION_WORDS, "copyright"),
     "comments": ("comment",),
 }
 _CATEGORY = {stem: cat for cat, stems in _CATEGORIES.items() for stem in stems}
 _STEMS = "|".join(sorted(map(re.escape, _CATEGORY), key=len, reverse=True))
-# On class and id values split at camelCase and lower-cased: a stem starts a word and ends
-# one, or runs into a plural.
-_MARK = re.compile(rf"(?<![a-z])({_STEMS})s?(?![a-z])")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# A box noun may follow a stem in one word ("sharebar", "jp-relatedposts", "commentbox").
+_NOUNS = "posts?|stories|articles|bar|box|buttons?|tools|widget|links|module|block|list"
+_MARK = re.compile(rf"(?<![a-z])({_STEMS})s?(?:{_NOUNS})?(?![a-z])")
+_WORD_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])|_")  # camelCase and "_" read as "-"
 _ATTRS = etree.XPath(".//@class | .//@id", smart_strings=False)
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-ROOT_SHARE = 0.8  # of the body's characters: the content root holds at least this much
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_PICTURES = ("img", "picture", "video", "iframe", "svg", "canvas")
+_NO_TEXT = ("script", "style", "noscript", "template")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+_SLUG_MIN_WORDS = 3
 
 
-_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+class _Mark:
+    """A marked element: its category, the word that matched and where it was read."""
 
+    __slots__ = ("category", "el", "value", "word")
 
-def _cut(text: str) -> str:
-    """``squash``, cheaper on long texts: the text without whitespace and invisible
-    characters (rare: looked for before they are taken out)."""
-    text = "".join(text.split())
-    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+    def __init__(self, el: HtmlElement, category: str, word: str, value: str) -> None:
+        self.el, self.category, self.word, self.value = el, category, word, value
 
 
 def _holds(text: str, chars: float) -> bool:
@@ -82,44 +99,102 @@ def content_root(anchor: HtmlElement, body_chars: int) -> tuple[HtmlElement, str
     return None
 
 
-def _marked(root: HtmlElement) -> list[tuple[HtmlElement, str, str]]:
-    """(element, category, the mark) of every marked element under ``root``, in page order
-    (outermost first).
-
-    The distinct class and id values are matched in one regex pass over them joined; the
-    elements are then visited once, looking their values up in the matches."""
-    values = list(dict.fromkeys(_ATTRS(root)))
-    low = _CAMEL.sub(" ", "\0".join(values)).lower()  # NUL: never in an XML attribute
+def _words_of(values: list[str]) -> dict[str, tuple[str, str]]:
+    """The values that carry a mark: value -> (category, the word that matched). One regex
+    pass over the values joined, not one per value."""
+    low = _WORD_JOIN.sub("-", "\0".join(values)).lower()  # NUL: never in an XML attribute
     starts = list(accumulate((len(v) + 1 for v in low.split("\0")), initial=0))
-    marks: dict[str, str] = {}
+    marks: dict[str, tuple[str, str]] = {}
     for m in _MARK.finditer(low):
         value = values[bisect_right(starts, m.start()) - 1]
-        marks.setdefault(value, _CATEGORY[m.group(1)])
-    if not marks:
-        return [(el, "caption", "figcaption") for el in root.iter("figcaption")]
-    out: list[tuple[HtmlElement, str, str]] = []
+        marks.setdefault(value, (_CATEGORY[m.group(1)], m.group(1)))
+    return marks
+
+
+def _marked(root: HtmlElement) -> list[_Mark]:
+    """Every marked element under ``root``, in page order (outermost first)."""
+    marks = _words_of(list(dict.fromkeys(_ATTRS(root))))
     get = marks.get
+    out: list[_Mark] = []
     for el in root.iter(etree.Element):
-        if el.tag == "figcaption":
-            out.append((el, "caption", "figcaption"))
-        elif (cat := get(value := el.get("class", ""))) or (cat := get(value := el.get("id", ""))):
-            out.append((el, cat, value))
+        tag = el.tag
+        if tag == "figcaption":
+            out.append(_Mark(el, "caption", "figcaption", "figcaption"))
+        elif marks and ((hit := get(value := el.get("class", "")))
+                        or (hit := get(value := el.get("id", "")))):
+            out.append(_Mark(el, hit[0], hit[1], value))
+        elif "-" in tag and (hit := _words_of([tag]).get(tag)):  # <newsletter-signup>
+            out.append(_Mark(el, hit[0], hit[1], tag))
     return out
 
 
-def _boxes(root: HtmlElement, body_chars: int) -> list[tuple[str, str, str]]:
-    """(squashed text, category, mark) of the outermost small boxes under ``root``."""
+def _fold(text: str) -> set[str]:
+    """The words of a text, lower-cased and without accents, as slugs write them."""
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return set(_SLUG_WORD.findall(plain))
+
+
+def _heading_slug(mark: _Mark) -> bool:
+    """An id made from the words of the element's own heading: the section's name."""
+    if mark.value != mark.el.get("id"):
+        return False
+    words = _SLUG_WORD.findall(mark.value.lower())
+    heading = next(mark.el.iter(*_HEADINGS), None)
+    return (len(words) >= _SLUG_MIN_WORDS and heading is not None
+            and set(words) <= _fold(heading.text_content()))
+
+
+def _near_picture(el: HtmlElement) -> bool:
+    """A picture in the element or next to it (in its parent or grandparent)."""
+    scope = el
+    for _ in range(3):
+        if next(scope.iter(*_PICTURES), None) is not None:
+            return True
+        parent = scope.getparent()
+        if parent is None:
+            return False
+        scope = parent
+    return False
+
+
+def _is_box(mark: _Mark, text: str) -> bool:
+    """Whether the element is what its mark says it is."""
+    el, category = mark.el, mark.category
+    if el.tag in _HEADINGS or _heading_slug(mark):
+        return False
+    if category == "related":
+        links = sum(len(squash(a.text_content())) for a in el.iter("a"))
+        return links >= RELATED_LINK_SHARE * len(text)
+    if category == "comments" and not mark.word.endswith("s") and not el.get("id"):
+        return any(sib is not None and sib.get("class") == mark.value  # one among others
+                   for sib in (el.getprevious(), el.getnext()))
+    if mark.word in CAPTION_WORDS or mark.word == "figcaption":
+        return _near_picture(el)
+    return True
+
+
+def _text(el: HtmlElement) -> str:
+    """The element's text without whitespace, and without inline styles and scripts (a
+    sign-up form's CSS does not make it a big box)."""
+    if next(el.iter(*_NO_TEXT), None) is None:
+        return squash(el.text_content())
+    return squash(block_text(el))
+
+
+def _boxes(root: HtmlElement, body_chars: int) -> list[tuple[str, _Mark]]:
+    """(text without whitespace, mark) of the outermost small boxes under ``root``."""
     taken: set[HtmlElement] = set()
-    out: list[tuple[str, str, str]] = []
-    for el, category, mark in _marked(root):
-        if el.tag in _HEADINGS or taken.intersection(el.iterancestors()):
+    out: list[tuple[str, _Mark]] = []
+    for mark in _marked(root):
+        el = mark.el
+        if taken.intersection(el.iterancestors()):
             continue
-        text = el.text_content()
-        if _holds(text, BOX_MAX_SHARE * body_chars) or el.find(".//h1") is not None:
+        text = _text(el)
+        if len(text) >= BOX_MAX_SHARE * body_chars or el.find(".//h1") is not None:
             continue  # too big to be a box: the boxes inside it are judged on their own
-        taken.add(el)
-        if text := _cut(text):
-            out.append((text, category, mark))
+        if text and _is_box(mark, text):
+            taken.add(el)
+            out.append((text, mark))
     return out
 
 
@@ -128,25 +203,33 @@ def drop_boxed(tree: HtmlElement, paragraphs: list[str],
     """The paragraphs without those found only in marked boxes, and the audit of what went.
 
     ``anchor``: the body's first paragraph in the page (``lead.body_anchor``). Without it,
-    or when no container short of ``<body>`` holds most of the body, nothing goes: the
-    whole page is not searched (it costs two or three times the pages that have one)."""
-    keys = [_cut(p.removeprefix(LIST_ITEM)) for p in paragraphs]
+    or when no container short of ``<body>`` holds most of the body, nothing is removed:
+    searching the whole page would cost two to three times as much."""
+    keys = [squash(p.removeprefix(LIST_ITEM)) for p in paragraphs]
     body_chars = sum(map(len, keys))
     found = content_root(anchor, body_chars) if anchor is not None and body_chars else None
     if found is None:
         return paragraphs, []
     root, root_text = found
     boxes = _boxes(root, body_chars)
-    joined = "\0".join(box[0] for box in boxes)
-    hits = {i: box for i, k in enumerate(keys) if k and k in joined
-            for box in boxes if k in box[0]}
-    if not hits:
+    if not boxes:
         return paragraphs, []
-    around = _cut(root_text)
-    gone = {i: box for i, box in hits.items()
-            if around.count(keys[i]) <= sum(b[0].count(keys[i]) for b in boxes)}
-    if not gone or sum(len(keys[i]) for i in gone) > BOX_MAX_SHARE * body_chars:
+    joined = "\0".join(text for text, _ in boxes)
+    if len(keys) * len(joined) > MAX_LOOKUP:
         return paragraphs, []
-    removed = [Removal(box[1], paragraphs[i], ("box", f"mark={box[2][:60]}"))
-               for i, box in sorted(gone.items())]
-    return [p for i, p in enumerate(paragraphs) if i not in gone], removed
+    starts = list(accumulate((len(text) + 1 for text, _ in boxes), initial=0))
+    hits: dict[int, _Mark] = {}
+    around: str | None = None
+    for i, key in enumerate(keys):
+        at = joined.find(key) if key else -1
+        if at < 0:
+            continue
+        around = squash(root_text) if around is None else around
+        if around.count(key) <= joined.count(key):  # no copy outside the boxes
+            hits[i] = boxes[bisect_right(starts, at) - 1][1]
+    if not hits or sum(len(keys[i]) for i in hits) > DROP_MAX_SHARE * body_chars:
+        return paragraphs, []
+    removed = [Removal(mark.category, paragraphs[i],
+                       ("box", f"mark={mark.word}", f"in={mark.value[:60]}"))
+               for i, mark in sorted(hits.items())]
+    return [p for i, p in enumerate(paragraphs) if i not in hits], removed

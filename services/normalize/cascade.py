@@ -23,13 +23,15 @@ _WS = re.compile(r"\s+")
 # Soft hyphens, zero-width characters and direction marks: extractors drop them. Listed one
 # by one: the string is a regex character class and a ``str.translate`` table alike.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
-_SQUASHED = re.compile(f"[\\s{INVISIBLE}]+")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 def squash(text: str) -> str:
     """Text without whitespace: extractors and ``text_content()`` space inline elements and
-    ``<br>`` differently."""
-    return _SQUASHED.sub("", text)
+    ``<br>`` differently. ``str`` methods, and the invisible characters (rare) looked for
+    before they are taken out: several times faster than one regex on a page's text."""
+    text = "".join(text.split())
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "nav", "footer", "header",
