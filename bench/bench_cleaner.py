@@ -82,7 +82,8 @@ def stages(texts: list[str], size: int) -> None:
     spent["the rest"] = total - sum(spent.values())
     print(f"one pass by stage ({size / 1e6:.2f} MB, {total * 1000:.0f} ms CPU):")
     for stage in ("split into lines", "language", "classifier", "headline", "the rest"):
-        print(f"  {stage:17s} {spent[stage] * 1000:6.0f} ms  {size / spent[stage] / 1e6:6.1f} MB/s")
+        rate = size / spent[stage] / 1e6 if spent[stage] > 0 else float("inf")
+        print(f"  {stage:17s} {spent[stage] * 1000:6.0f} ms  {rate:6.1f} MB/s")
 
 
 def main(reps: int = 7, by_stage: bool = False) -> int:

@@ -206,3 +206,59 @@ def test_past_the_lookup_budget_the_page_is_left_as_is(monkeypatch: pytest.Monke
     monkeypatch.setattr(boxes, "MAX_LOOKUP", 10)
     kept, removed = _drop(html, PITCH)
     assert PITCH in kept and removed == []
+
+
+def test_nested_boxes_count_once_against_a_body_copy() -> None:
+    """A share bar inside a promo box holds a copy of a body paragraph: counted once, the
+    copy in the body keeps the paragraph."""
+    box = (f"<div class='promo-box'><div class='share-bar'><p>{PARAGRAPHS_EN[2]}</p></div>"
+           "</div>")
+    tree = parse_html(_page(box))
+    assert tree is not None
+    paragraphs = list(PARAGRAPHS_EN)
+    assert drop_boxed(tree, paragraphs, body_anchor(tree, paragraphs)) == (paragraphs, [])
+
+
+def test_each_paragraph_is_charged_to_its_own_box() -> None:
+    """Two boxes of different kinds: each removal names the box its text was found in."""
+    boxes_html = (f"<div class='newsletter'><p>{PITCH}</p></div>"
+                  f"<blockquote class='twitter-tweet'><p>{TWEET}</p></blockquote>")
+    tree = parse_html(_page(boxes_html))
+    assert tree is not None
+    paragraphs = [*PARAGRAPHS_EN[:1], PITCH, TWEET, *PARAGRAPHS_EN[1:]]
+    kept, removed = drop_boxed(tree, paragraphs, body_anchor(tree, paragraphs))
+    assert kept == PARAGRAPHS_EN
+    assert [(r.category, r.text) for r in removed] == [("promo", PITCH), ("media", TWEET)]
+
+
+def test_a_list_item_is_looked_up_without_its_dash() -> None:
+    """trafilatura writes list items as "- item": the item is found in the box all the same,
+    and the audit keeps the text as extracted."""
+    box = f"<ul class='related-links'><li><a href='/a'>{PITCH}</a></li></ul>"
+    kept, removed = _drop(_page(box), f"- {PITCH}")
+    assert kept == PARAGRAPHS_EN and removed[0][:2] == ("related", f"- {PITCH}")
+
+
+def test_a_body_directly_under_body_is_not_searched() -> None:
+    """With no container short of <body> around the paragraphs, nothing is removed."""
+    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+    html = f"<html><body>{paras}<div class='newsletter'><p>{PITCH}</p></div></body></html>"
+    tree = parse_html(html)
+    assert tree is not None
+    paragraphs = [*PARAGRAPHS_EN, PITCH]
+    anchor = body_anchor(tree, paragraphs)
+    assert anchor is not None
+    assert drop_boxed(tree, paragraphs, anchor) == (paragraphs, [])
+
+
+@pytest.mark.parametrize(("box", "goes"), [
+    (f"<div class='comments'><p>{PITCH}</p></div>", True),  # names the thread
+    (f"<div class='comment' id='comment-4521'><p>{PITCH}</p></div>", True),  # by its id
+    (f"<blockquote class='reader-comment' id='q7'><p>{PITCH}</p></blockquote>", False),
+])
+def test_a_comment_box_is_named_by_a_plural_or_an_id(box: str, goes: bool) -> None:
+    """"comments" or a comment's own id make a box; a lone "comment" class does not, even
+    on an element that has some id."""
+    kept, removed = _drop(_page(box), PITCH)
+    assert (PITCH not in kept) is goes
+    assert [r[0] for r in removed] == (["comments"] if goes else [])

@@ -63,7 +63,7 @@ _CATEGORY = {stem: cat for cat, stems in _CATEGORIES.items() for stem in stems}
 _STEMS = "|".join(sorted(map(re.escape, _CATEGORY), key=len, reverse=True))
 # A box noun may follow a stem in one word ("sharebar", "jp-relatedposts", "commentbox").
 _NOUNS = "posts?|stories|articles|bar|box|buttons?|tools|widget|links|module|block|list"
-_MARK = re.compile(rf"(?<![a-z])({_STEMS})s?(?:{_NOUNS})?(?![a-z])")
+_MARK = re.compile(rf"(?<![a-z])({_STEMS})(s?)(?:{_NOUNS})?(?![a-z])")
 _WORD_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])|_")  # camelCase and "_" read as "-"
 _ATTRS = etree.XPath(".//@class | .//@id", smart_strings=False)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -100,14 +100,14 @@ def content_root(anchor: HtmlElement, body_chars: int) -> tuple[HtmlElement, str
 
 
 def _words_of(values: list[str]) -> dict[str, tuple[str, str]]:
-    """The values that carry a mark: value -> (category, the word that matched). One regex
-    pass over the values joined, not one per value."""
+    """The values that carry a mark: value -> (category, the word that matched, plural
+    kept). One regex pass over the values joined, not one per value."""
     low = _WORD_JOIN.sub("-", "\0".join(values)).lower()  # NUL: never in an XML attribute
     starts = list(accumulate((len(v) + 1 for v in low.split("\0")), initial=0))
     marks: dict[str, tuple[str, str]] = {}
     for m in _MARK.finditer(low):
         value = values[bisect_right(starts, m.start()) - 1]
-        marks.setdefault(value, (_CATEGORY[m.group(1)], m.group(1)))
+        marks.setdefault(value, (_CATEGORY[m.group(1)], m.group(1) + m.group(2)))
     return marks
 
 
@@ -165,10 +165,14 @@ def _is_box(mark: _Mark, text: str) -> bool:
     if category == "related":
         links = sum(len(squash(a.text_content())) for a in el.iter("a"))
         return links >= RELATED_LINK_SHARE * len(text)
-    if category == "comments" and not mark.word.endswith("s") and not el.get("id"):
-        return any(sib is not None and sib.get("class") == mark.value  # one among others
+    ident = el.get("id") or ""
+    if category == "comments" and mark.word == "comment" and (
+            _words_of([ident]).get(ident, ("",))[0] != "comments"):
+        # one "comment" by class: a box only among others like it ("comments", or an id
+        # such as "comment-4521", names the thread or the comment itself)
+        return any(sib is not None and sib.get("class") == mark.value
                    for sib in (el.getprevious(), el.getnext()))
-    if mark.word in CAPTION_WORDS or mark.word == "figcaption":
+    if mark.word.removesuffix("s") in CAPTION_WORDS or mark.word == "figcaption":
         return _near_picture(el)
     return True
 

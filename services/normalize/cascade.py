@@ -20,8 +20,7 @@ from itertools import chain
 from lxml.html import HtmlElement
 
 _WS = re.compile(r"\s+")
-# Soft hyphens, zero-width characters and direction marks: extractors drop them. Listed one
-# by one: the string is a regex character class and a ``str.translate`` table alike.
+# Soft hyphens, zero-width characters and direction marks: extractors drop them.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 

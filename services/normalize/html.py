@@ -125,9 +125,9 @@ def extract_html(html: str, url: str | None = None,
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
         paragraphs, extractor = best.paragraphs, best.name
-    anchor = body_anchor(tree, paragraphs) if options.lead or options.boxes else None
-    if (options.lead and options.favor_precision and anchor is not None
-            and extractor == primary):
+    with_lead = options.lead and options.favor_precision and extractor == primary
+    anchor = body_anchor(tree, paragraphs) if with_lead or options.boxes else None
+    if with_lead and anchor is not None:
         lead = lead_above(anchor, paragraphs, meta.title)
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+lead"
@@ -140,8 +140,8 @@ def extract_html(html: str, url: str | None = None,
 
 def second_pass(extracted: HtmlExtract) -> Cleaned:
     """The block classifier over the body, told what the page said (title, language,
-    authors, which closing list items carry links); the audit also lists the boxed
-    paragraphs extraction dropped."""
+    authors, which closing list items carry links). The audit lists the boxed paragraphs
+    extraction dropped first, then the classifier's removals: two passes, not page order."""
     meta = extracted.meta
     cleaned = clean_body(extracted.paragraphs, title=meta.title, language=meta.language,
                          authors=meta.authors, linked=extracted.linked)

@@ -2,11 +2,12 @@
 
 Precision mode removes the article's ``<header>`` and most blocks above the body, and with
 them the lead paragraph (dek, standfirst, teaser, Vorspann, chapo, entradilla...). The page
-still says where the body starts: ``body_lead`` finds the body's first paragraph in the tree,
-walks back over the blocks just above it, never past the headline, and takes the prose
-blocks that something marks as a lead: a class, id, ``itemprop`` or ``data-*`` value naming a
-standfirst, or the article's own ``<header>``. Unmarked prose is never guessed at (captions,
-embeds and boxes sit there too), and containers that mark something else rule a block out.
+still says where the body starts: ``body_anchor`` finds the body's first paragraph in the
+tree (``boxes.py`` uses it too), ``lead_above`` walks back over the blocks just above it,
+never past the headline, and takes the prose blocks that something marks as a lead: a class,
+id, ``itemprop`` or ``data-*`` value naming a standfirst, or the article's own ``<header>``.
+Unmarked prose is never guessed at (captions, embeds and boxes sit there too), and
+containers that mark something else rule a block out.
 """
 
 from __future__ import annotations
