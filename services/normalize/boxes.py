@@ -34,7 +34,7 @@ from lxml.html import HtmlElement
 from services.normalize.cascade import squash
 from services.normalize.cleaner import Removal
 from services.normalize.cleaner.pipeline import LIST_ITEM
-from services.normalize.lead import block_text
+from services.normalize.lead import CAPTION_WORDS, HEADINGS, NO_TEXT, block_text
 
 BOX_MAX_SHARE = 1 / 3  # of the body's characters: one box at most
 DROP_MAX_SHARE = 1 / 3  # of the body's characters: all the paragraphs that go, together
@@ -45,8 +45,6 @@ MAX_LOOKUP = 50_000_000  # paragraphs x characters in boxes: past it (a live pag
 
 # Words a template marks a box with (each begins and ends a word of the mark, plural
 # allowed), by the audit category they give.
-CAPTION_WORDS = ("caption", "credit", "bildunterschrift", "bildtext", "legende", "leyenda",
-                 "legenda", "didascalia")
 _CATEGORIES: dict[str, tuple[str, ...]] = {
     "promo": ("newsletter", "signup", "sign-up", "donate", "donation", "sponsor", "sponsored",
               "advert", "advertisement", "anzeige", "werbung", "publicidad", "publicite",
@@ -56,7 +54,7 @@ _CATEGORIES: dict[str, tuple[str, ...]] = {
     "share": ("share", "sharing", "social"),
     "media": ("tweet", "twitter-tweet", "instagram-media", "tiktok-embed", "fb-post",
               "mastodon-embed", "bluesky-embed", "reddit-embed"),
-    "caption": (*CAPTION_WORDS, "copyright"),
+    "caption": (*sorted(CAPTION_WORDS), "copyright"),
     "comments": ("comment",),
 }
 _CATEGORY = {stem: cat for cat, stems in _CATEGORIES.items() for stem in stems}
@@ -66,9 +64,7 @@ _NOUNS = "posts?|stories|articles|bar|box|buttons?|tools|widget|links|module|blo
 _MARK = re.compile(rf"(?<![a-z])({_STEMS})(s?)(?:{_NOUNS})?(?![a-z])")
 _WORD_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])|_")  # camelCase and "_" read as "-"
 _ATTRS = etree.XPath(".//@class | .//@id", smart_strings=False)
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PICTURES = ("img", "picture", "video", "iframe", "svg", "canvas")
-_NO_TEXT = ("script", "style", "noscript", "template")
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 _SLUG_MIN_WORDS = 3
 
@@ -139,7 +135,7 @@ def _heading_slug(mark: _Mark) -> bool:
     if mark.value != mark.el.get("id"):
         return False
     words = _SLUG_WORD.findall(mark.value.lower())
-    heading = next(mark.el.iter(*_HEADINGS), None)
+    heading = next(mark.el.iter(*HEADINGS), None)
     return (len(words) >= _SLUG_MIN_WORDS and heading is not None
             and set(words) <= _fold(heading.text_content()))
 
@@ -160,7 +156,7 @@ def _near_picture(el: HtmlElement) -> bool:
 def _is_box(mark: _Mark, text: str) -> bool:
     """Whether the element is what its mark says it is."""
     el, category = mark.el, mark.category
-    if el.tag in _HEADINGS or _heading_slug(mark):
+    if el.tag in HEADINGS or _heading_slug(mark):
         return False
     if category == "related":
         links = sum(len(squash(a.text_content())) for a in el.iter("a"))
@@ -180,7 +176,7 @@ def _is_box(mark: _Mark, text: str) -> bool:
 def _text(el: HtmlElement) -> str:
     """The element's text without whitespace, and without inline styles and scripts (a
     sign-up form's CSS does not make it a big box)."""
-    if next(el.iter(*_NO_TEXT), None) is None:
+    if next(el.iter(*NO_TEXT), None) is None:
         return squash(el.text_content())
     return squash(block_text(el))
 

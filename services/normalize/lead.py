@@ -43,9 +43,9 @@ _END = tuple(".!?…\"'»”“’‘›")
 
 _BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td",
                      "dd", "section", "header", "article", "figcaption"})
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_NO_TEXT = frozenset({"script", "style", "noscript", "template"})
-_OPAQUE = _NO_TEXT | {"svg", "math", "select"}  # one node for the walk, no text
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+NO_TEXT = frozenset({"script", "style", "noscript", "template"})
+_OPAQUE = NO_TEXT | {"svg", "math", "select"}  # one node for the walk, no text
 _PICTURES = frozenset({"img", "picture", "video", "figure", "svg", "iframe"})
 # A heading's class naming it the story's title ("entry-title", "headline"; not
 # "panel-title" or "subheadline").
@@ -82,11 +82,14 @@ _NEVER_LEAD_WORDS = frozenset({
 # that also holds the headline (a photo header, a header "with-authors", a layout's "promo"
 # section around headline and dek).
 _NOT_LEAD_MARKS = re.compile(r"author|autor|auteur|bio\b|byline|promo")
-_NOT_LEAD_WORDS = frozenset({
-    "caption", "captions", "credit", "credits", "figure", "photo", "foto", "image", "media",
-    "thumbnail", "date", "time", "bildunterschrift", "bildtext", "bu", "legende", "leyenda",
-    "legenda", "didascalia", "visuel",
-})
+# Words naming a picture's caption or credit, in the languages templates use (boxes.py
+# reads them too).
+CAPTION_WORDS = frozenset({"caption", "credit", "bildunterschrift", "bildtext", "legende",
+                           "leyenda", "legenda", "didascalia"})
+_NOT_LEAD_WORDS = CAPTION_WORDS | {
+    "captions", "credits", "figure", "photo", "foto", "image", "media", "thumbnail", "date",
+    "time", "bu", "visuel",
+}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _MARK_SPLIT = re.compile(r"[^a-z0-9]+")
 _WS = re.compile(r"\s+")
@@ -177,7 +180,7 @@ def _title_marked(el: HtmlElement) -> bool:
 
 def _holds_headline(el: HtmlElement) -> bool:
     return any(h.tag == "h1" or _title_marked(h)
-               for h in islice(el.iter(*_HEADINGS), _HEADINGS_LOOKED))
+               for h in islice(el.iter(*HEADINGS), _HEADINGS_LOOKED))
 
 
 def _content_header(el: HtmlElement) -> bool:
@@ -259,7 +262,7 @@ def _anchor(tree: HtmlElement, paragraphs: list[str], at: int) -> HtmlElement | 
                 el = node.getparent()
                 if el is not None and node.is_tail:
                     el = el.getparent()
-                elif el is None or el.tag in _NO_TEXT:
+                elif el is None or el.tag in NO_TEXT:
                     continue
                 while el is not None and el.tag not in _BLOCKS:
                     el = el.getparent()
@@ -304,7 +307,7 @@ def _headline(el: HtmlElement, key: str, headline: str, shared: set[HtmlElement]
     reads as ``title`` (a blog's <h1> names the blog; its post titles are lesser headings).
     Titles of cards, teasers and related boxes are not."""
     if not (el.tag == "h1" or _title_marked(el) or (
-            el.tag in _HEADINGS and len(key) >= min(_MIN_KEY_CHARS, len(headline)) > 0
+            el.tag in HEADINGS and len(key) >= min(_MIN_KEY_CHARS, len(headline)) > 0
             and key.lower() in headline)):
         return False
     return not _in_box(el, shared)
@@ -315,7 +318,7 @@ def _in_card(el: HtmlElement, shared: set[HtmlElement], headline: str) -> bool:
     parent = el.getparent()
     if parent is None or parent in shared or _holds_headline(parent):
         return False  # the story's own header may link its author's name
-    for h in islice(parent.iter(*_HEADINGS), _HEADINGS_LOOKED):
+    for h in islice(parent.iter(*HEADINGS), _HEADINGS_LOOKED):
         if h is el or el in h.iterancestors():
             continue
         if h.find(".//a[@href]") is not None and not _headline(h, _text_key(h), headline,
@@ -368,4 +371,5 @@ def lead_above(anchor: HtmlElement, paragraphs: list[str], title: str | None = N
     return out
 
 
-__all__ = ["block_text", "body_anchor", "body_lead", "lead_above"]
+__all__ = ["CAPTION_WORDS", "HEADINGS", "NO_TEXT", "block_text", "body_anchor", "body_lead",
+           "lead_above"]

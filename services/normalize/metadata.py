@@ -23,6 +23,7 @@ from courlan import normalize_url
 from lxml.html import HtmlElement
 
 from pressline.record import Provenance
+from services.normalize.staff import is_staff_name
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
@@ -298,30 +299,6 @@ _DOMAINISH = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 _URLISH = re.compile(r"https?://\S+|www\.\S+")
 # connectors are lowercase words, so an initial ("John E. Smith") is never a separator
 _SPLIT = re.compile(r"\s*(?:;|\||/|,|&)\s*|\s+(?:and|And|AND|und|et|y|e|i|oraz)\s+")
-_ROLE_WORDS = frozenset({
-    "staff", "writer", "reporter", "correspondent", "editor", "editors", "contributor",
-    "columnist", "senior", "chief", "political", "news", "desk", "team", "agency", "wire",
-    "redaktion", "redakteur", "redakteurin", "korrespondent", "korrespondentin", "autor",
-    "autorin", "agencies", "the", "for", "special", "to", "associated", "press", "updated",
-    "published", "on", "at", "photographer", "photo", "photos", "contributing", "freelance",
-    "managing", "deputy", "national", "international", "business", "sports", "science",
-    "letters", "newsroom", "editorial", "redacción", "redaccion", "rédaction", "redazione",
-    "redakcja", "unknown", "admin", "administrator", "anonymous", "guest", "webmaster",
-    # credentials after a comma are not names
-    "phd", "ph.d", "md", "m.d", "mba", "msc", "bsc", "ma", "ms", "rd", "rn", "dr", "prof",
-    "mph", "lcsw", "cpt", "cscs",
-})
-_DESK = re.compile(r"redaktion|redacci[oó]n|r[ée]daction|newsroom|newsdesk", re.IGNORECASE)
-_AGENCIES = frozenset({"ap", "afp", "dpa", "reuters", "apa", "epd", "kna", "efe", "ansa",
-                       "sda", "pap", "upi", "bloomberg", "associated press"})
-
-
-def is_staff_name(name: str) -> bool:
-    """A (casefolded) name that is an agency, a desk or a role, not a person."""
-    return (name in _AGENCIES or all(w.strip(".") in _ROLE_WORDS for w in name.split())
-            or _DESK.search(name) is not None)
-
-
 def clean_authors(values: Iterable[str], *, site: str | None = None,
                   domain: str | None = None) -> list[str]:
     """Names only: no "By", no emails or URLs, no site names; "A and B" split; deduplicated."""

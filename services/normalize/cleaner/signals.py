@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from services.normalize.metadata import is_staff_name
+from services.normalize.staff import is_staff_name
 
 from .blocks import Page, is_terminal
 
