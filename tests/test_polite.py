@@ -19,14 +19,14 @@ import pytest
 import redis
 
 from pressline.celery_app import create_app
-from pressline.errors import RateLimited, UpstreamUnavailable
+from pressline.errors import RateLimited, RobotsDenied, UpstreamUnavailable
 from pressline.failures import backoff_seconds
 from pressline.intake import job_for, submit_jobs, wait_for
 from pressline.settings import Settings
 from pressline.stream import read_outcome
 from pressline.workers import start_worker_process, stop_worker_process
 from services.ingest.fetch import fetch, make_client
-from services.ingest.polite import bucket_key, take_token
+from services.ingest.polite import bucket_key, check_robots, robots_key, take_token
 from tests.conftest import ARTICLE_HTML, ROOT, QuietHandler, serve_http
 from tests.test_pipeline import run_items
 
@@ -84,6 +84,32 @@ def test_robots_disallow_dead_letter_and_cache(settings: Settings, rclient: redi
     assert dead["attempts"] == "1"
     assert f"/private/{tag}" not in PoliteHandler.hits  # never fetched
     assert len(PoliteHandler.hits["/robots.txt"]) == 1  # cached in Redis for the fleet
+
+
+class _LateLock:
+    """A real Redis client whose lock is free only once another worker has cached the text:
+    the interleaving of two workers that both missed the cache."""
+
+    def __init__(self, client: redis.Redis, key: str, text: str) -> None:
+        self._client, self._key, self._text = client, key, text
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._client, name)
+
+    def set(self, name: str, value: str, **kwargs: object) -> object:
+        if name.endswith(":lock"):
+            self._client.set(self._key, self._text)  # the other worker fetched and released
+        return self._client.set(name, value, **kwargs)  # type: ignore[arg-type]
+
+
+def test_robots_cached_while_waiting_for_the_lock_is_not_fetched_again(
+        settings: Settings, rclient: redis.Redis, polite_server: str) -> None:
+    """A worker that takes the lock after another cached robots.txt reads the cache."""
+    url = f"{polite_server}/private/{uuid.uuid4().hex[:8]}"
+    late = _LateLock(rclient, robots_key(settings, url), ROBOTS)
+    with make_client(settings) as http, pytest.raises(RobotsDenied):
+        check_robots(url, settings, late, http)  # type: ignore[arg-type]
+    assert "/robots.txt" not in PoliteHandler.hits
 
 
 def test_user_agent_sent(settings: Settings, rclient: redis.Redis, polite_server: str) -> None:

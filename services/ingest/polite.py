@@ -98,6 +98,11 @@ def _robots_text(url: str, settings: Settings, client: redis.Redis, http: httpx.
             if cached is not None:
                 return str(cached)
     try:
+        # Checked again under the lock: a worker that found no text, then took the lock just
+        # after another one released it, would otherwise fetch a second time.
+        cached = client.get(key)
+        if cached is not None:
+            return str(cached)
         return _fetch_robots(url, key, settings, client, http)
     finally:
         client.delete(lock)
