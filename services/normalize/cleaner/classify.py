@@ -96,7 +96,8 @@ def evidence(
     n_words, terminal, lines = page.n_words, page.terminal, page.lines
     padded = "\n" + page.joined + "\n"
     padded_low = signals.padded_lower(page)
-    for i in signals.page_durations(page, padded):
+    at = signals.line_openings(padded, padded_low)
+    for i in signals.page_durations(page, padded, at):
         _bad(page, i, "media", "duration")
     for i, cat in _lexicon_hits(page).items():
         if state[i] != BAD:
@@ -105,9 +106,9 @@ def evidence(
             else:
                 _bad(page, i, cat, f"lexicon:{cat}")
     for hits, category, signal in (
-        (signals.page_comment_counts(page, padded, padded_low), "comments", "comment_count"),
-        (signals.page_caption_labels(page, padded, padded_low), "caption", "caption_label"),
-        (signals.page_credits(page, padded, padded_low), "caption", "credit_shape"),
+        (signals.page_comment_counts(page, padded, padded_low, at), "comments", "comment_count"),
+        (signals.page_caption_labels(page, padded, padded_low, at), "caption", "caption_label"),
+        (signals.page_credits(page, padded, padded_low, at), "caption", "credit_shape"),
         (signals.page_caption_credits(page, padded_low), "caption", "ends_with_credit"),
     ):
         for i in hits:

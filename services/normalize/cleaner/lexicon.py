@@ -9,10 +9,10 @@ lines mark a block only when they are the whole block.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
-from itertools import accumulate
-from operator import add
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import re2
 
 from .blocks import Page, canonical
 
@@ -379,9 +379,37 @@ def _trie_pattern(phrases: Iterable[str]) -> str:
     return emit(trie)
 
 
-def _trie_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+def _trie_source(phrases: Iterable[str]) -> str:
     """Matches " phrase " (a space on both sides) on page-normalized text."""
-    return re.compile(" " + _trie_pattern(normalize(p) + " " for p in phrases))
+    return " " + _trie_pattern(normalize(p) + " " for p in phrases)
+
+
+def _trie_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(_trie_source(phrases))
+
+
+# Whole-page passes run on RE2 (google-re2) over the UTF-8 of the joined lines: its DFA
+# reads each byte once however many phrases there are, where sre tries the phrase trie
+# at every word (three times the time on the devdata captures). The sources are plain
+# tries and alternations, on which both engines find the same leftmost-first matches
+# (tests/test_lexicon_engines.py holds them to it).
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = 64 << 20  # the phrase DFA's cache: past it RE2 runs a slower engine
+
+
+def _page_regex(source: str) -> Any:
+    return re2.compile(source.encode(), _RE2_OPTIONS)
+
+
+def _line_matches(regex: Any, text: bytes) -> Iterator[tuple[int, Any]]:
+    """(line number, match) for each match of ``regex`` in newline-joined ``text``."""
+    k, pos = 0, 0
+    count_nl = text.count
+    for m in regex.finditer(text):
+        start = m.start()
+        k += count_nl(b"\n", pos, start)
+        pos = start
+        yield k, m
 
 
 def _index(table: dict[str, list[str]]) -> dict[str, str]:
@@ -400,11 +428,13 @@ _WEAK_RE = _trie_regex(_WEAK_CAT)
 # Strong and weak phrases in one regex, for a single pass over a page.
 _PHRASE_KIND = {**{p: (False, c) for p, c in _WEAK_CAT.items()},
                 **{p: (True, c) for p, c in _STRONG_CAT.items()}}  # fmt: skip
-_PHRASE_RE = _trie_regex(_PHRASE_KIND)
+PHRASE_SOURCE = _trie_source(_PHRASE_KIND)
+_PHRASE_PAGE = _page_regex(PHRASE_SOURCE)
 WORD_TOKENS = frozenset(_WORD_CAT)
 # A line made only of boilerplate words ("Share Tweet Email"), on page-normalized text.
 _WORD_ALT = _trie_pattern(w + " " for w in WORD_TOKENS if " " not in w)
-_WORDS_LINE_RE = re.compile(rf"^(?:{_WORD_ALT})+$", re.M)
+WORDS_LINE_SOURCE = rf"(?m)^(?:{_WORD_ALT})+$"
+_WORDS_LINE_PAGE = _page_regex(WORDS_LINE_SOURCE)
 # Whole-line lookup, in the order the rules consult the tables.
 _EXACT_CAT = {**_WORD_CAT, **_WEAK_CAT, **_STRONG_CAT}
 EXACT_GET = _EXACT_CAT.get  # for C-level ``map`` over a page's canonical lines
@@ -447,13 +477,11 @@ def page_phrases(page: Page) -> tuple[dict[int, str], dict[int, str]]:
     weak: dict[int, str] = {}
     if not idx:
         return strong, weak
-    sub = [norms[i] for i in idx]
-    text = " " + " \n ".join(sub) + " "
-    starts = list(map(add, accumulate(map(len, sub), initial=0), range(0, 3 * len(sub) + 1, 3)))
+    text = (" " + " \n ".join(map(norms.__getitem__, idx)) + " ").encode()
     kinds = _PHRASE_KIND
-    for m in _PHRASE_RE.finditer(text):
-        i = idx[bisect_right(starts, m.start()) - 1]
-        is_strong, cat = kinds[canonical(m.group().strip())]
+    for k, m in _line_matches(_PHRASE_PAGE, text):
+        i = idx[k]
+        is_strong, cat = kinds[canonical(m.group().decode().strip())]
         table = strong if is_strong else weak
         if i not in table:
             table[i] = cat
@@ -465,10 +493,7 @@ def page_word_lines(page: Page, idx: list[int]) -> dict[int, str]:
     if not idx:
         return {}
     norms = page.norms
-    sub = [norms[i] for i in idx]
-    starts = list(map(add, accumulate(map(len, sub), initial=0), range(0, 2 * len(sub) + 1, 2)))
-    out: dict[int, str] = {}
-    for m in _WORDS_LINE_RE.finditer(" \n".join(sub) + " "):
-        k = bisect_right(starts, m.start()) - 1
-        out[idx[k]] = _WORD_CAT[sub[k].split(" ", 1)[0]]
-    return out
+    sub = list(map(norms.__getitem__, idx))
+    text = (" \n".join(sub) + " ").encode()
+    hits = _line_matches(_WORDS_LINE_PAGE, text)
+    return {idx[k]: _WORD_CAT[sub[k].split(" ", 1)[0]] for k, _ in hits}

@@ -30,10 +30,27 @@ def padded_lower(page: Page) -> str | None:
     return "\n" + low + "\n" if len(low) == len(page.joined) else None
 
 
-def _starts(pattern: CaseFree, padded: str, padded_low: str | None) -> Iterator[re.Match[str]]:
+def _starts(
+    pattern: CaseFree, padded: str, padded_low: str | None, at: list[int] | None = None
+) -> Iterator[re.Match[str]]:
     if padded_low is not None:
-        return pattern[0].finditer(padded_low)
-    return pattern[1].finditer(padded)
+        return _matches(pattern[0], padded_low, at)
+    return _matches(pattern[1], padded, at)
+
+
+def _matches(pattern: re.Pattern[str], text: str, at: list[int] | None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, trying only the positions in ``at`` when given (which
+    must hold every position where the pattern matches: ``line_openings``)."""
+    if at is None:
+        yield from pattern.finditer(text)
+        return
+    end, match = 0, pattern.match
+    for pos in at:
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
 
 
 _DURATION_BODY = r"[\(\[]?\d{1,2}(?::\d{2}){1,2}[\)\]]?(?: ?(?:min|mins|minutes?))?"
@@ -45,7 +62,6 @@ DURATION_MAX_CHARS = 16
 
 _CREDIT_SLASH_BODY = r"[^\s/]+(?: [^\s/]+){0,4}(?:/[^\s/]+(?: [^\s/]+){0,3}){1,4}"
 _CREDIT_SLASH = re.compile(r"^" + _CREDIT_SLASH_BODY + r"$")
-_SLASH = re.compile("/")
 _CREDIT_WORD_BODY = (
     r"[\(\[]?(?:©|\(c\)|copyright\b|photo\b|photos\b|foto\b|fotos\b|fot\.|bild\b|"
     r"bildquelle\b|quelle\b|image\b|imagen\b|imagem\b|crédits?\b|credits?\b|source\b|"
@@ -281,11 +297,11 @@ def is_credit(text: str, n_words: int) -> bool:
     )
 
 
-def page_durations(page: Page, padded: str) -> list[int]:
+def page_durations(page: Page, padded: str, at: list[int] | None = None) -> list[int]:
     """Lines that are only a media duration ("03:17", "(1:02:03)")."""
     lines = page.lines
     out = []
-    for m in _DURATION_PAGE.finditer(padded):
+    for m in _matches(_DURATION_PAGE, padded, at):
         i = page.line_of(m.start())
         if len(lines[i]) <= DURATION_MAX_CHARS:
             out.append(i)
@@ -294,22 +310,49 @@ def page_durations(page: Page, padded: str) -> list[int]:
 
 # A figure label opening a line: "Abbildung 2:", "Fig. 3:", "Foto:", "Photo:", "Grafik:".
 _PHOTO_WORDS = ("foto", "fotos", "photo", "photos", "bild", "image", "imagen")
-_CAPTION_LABEL_PAGE = _casefree(
+_CAPTION_LABEL_BODY = (
     r"[\(\[]?(?:abbildung|abb\.|fig\.|figure|" + "|".join(_PHOTO_WORDS) + "|"
     r"grafik|graphic|infografik|infographic|illustration|gráfico|graphique)"
     r"(?: ?\d{1,3}[a-z]?)? ?[:|]"
 )
+_CAPTION_LABEL_PAGE = _casefree(_CAPTION_LABEL_BODY)
+# The union of the line-opening families, as a lookahead: one pass over the line starts
+# finds where any of them matches, and each family is then tried only there (most of
+# the cost of a family's own pass is visiting every line start). Case-free, so on the
+# lowercased page it is a superset of the case-sensitive duration pattern too.
+_OPENINGS = _casefree(
+    "(?="
+    + "|".join(
+        f"(?:{body})"
+        for body in (
+            _DURATION_BODY + r"(?=\n)",
+            _CAPTION_LABEL_BODY,
+            _CREDIT_WORD_BODY,
+            _COMMENT_COUNT_BODY,
+        )
+    )
+    + ")"
+)
+
+
+def line_openings(padded: str, padded_low: str | None) -> list[int]:
+    """Positions (of the "\n" before the line) where a line-opening family may match."""
+    return [m.start() for m in _starts(_OPENINGS, padded, padded_low)]
+
+
 CAPTION_LABEL_MAX_WORDS = 60
 _QUOTES = "\"'”’»« "
 
 
-def page_caption_labels(page: Page, padded: str, padded_low: str | None) -> list[int]:
+def page_caption_labels(
+    page: Page, padded: str, padded_low: str | None, at: list[int] | None = None
+) -> list[int]:
     """Lines that open with a figure label and a colon: a caption, however long. Not a
     question, and not an all-capitals label without a number: interviews print their
     questions as "BILD: Herr Minister, ...?"."""
     lines, n_words = page.lines, page.n_words
     out = []
-    for m in _starts(_CAPTION_LABEL_PAGE, padded, padded_low):
+    for m in _starts(_CAPTION_LABEL_PAGE, padded, padded_low, at):
         i = page.line_of(m.start())
         text = lines[i]
         if n_words[i] > CAPTION_LABEL_MAX_WORDS or text.rstrip(_QUOTES).endswith("?"):
@@ -321,10 +364,12 @@ def page_caption_labels(page: Page, padded: str, padded_low: str | None) -> list
     return out
 
 
-def page_comment_counts(page: Page, padded: str, padded_low: str | None) -> list[int]:
+def page_comment_counts(
+    page: Page, padded: str, padded_low: str | None, at: list[int] | None = None
+) -> list[int]:
     """Lines that open with a comment-thread header (count, "replies", title in quotes)."""
     n_words = page.n_words
-    hits = _starts(_COMMENT_COUNT_PAGE, padded, padded_low)
+    hits = _starts(_COMMENT_COUNT_PAGE, padded, padded_low, at)
     return [
         i for i in (page.line_of(m.start()) for m in hits) if n_words[i] <= COMMENT_COUNT_MAX_WORDS
     ]
@@ -377,23 +422,28 @@ def page_caption_credits(page: Page, padded_low: str | None) -> set[int]:
     return out
 
 
-def page_credits(page: Page, padded: str, padded_low: str | None) -> set[int]:
+def page_credits(
+    page: Page, padded: str, padded_low: str | None, at: list[int] | None = None
+) -> set[int]:
     """Lines shaped like a photo credit (same rules as ``is_credit``)."""
     lines, n_words = page.lines, page.n_words
     out: set[int] = set()
-    if "/" in padded:
-        line_of = page.line_of
-        for i in {line_of(m.start()) for m in _SLASH.finditer(page.joined)}:
-            t = lines[i]
-            if (
-                n_words[i] <= CREDIT_MAX_WORDS
-                and len(t) <= CREDIT_MAX_CHARS
-                and "://" not in t
-                and _CREDIT_SLASH.match(t)
-                and _slash_credit_parts(t)
-            ):
-                out.add(i)
-    for m in _starts(_CREDIT_WORD_PAGE, padded, padded_low):
+    joined, line_of = page.joined, page.line_of
+    pos = joined.find("/")
+    while pos >= 0:  # each line with a slash once: links hold many
+        i = line_of(pos)
+        t = lines[i]
+        if (
+            n_words[i] <= CREDIT_MAX_WORDS
+            and len(t) <= CREDIT_MAX_CHARS
+            and "://" not in t
+            and _CREDIT_SLASH.match(t)
+            and _slash_credit_parts(t)
+        ):
+            out.add(i)
+        end = joined.find("\n", pos)
+        pos = joined.find("/", end) if end >= 0 else -1
+    for m in _starts(_CREDIT_WORD_PAGE, padded, padded_low, at):
         i = page.line_of(m.start())
         if i not in out and is_credit(lines[i], n_words[i]):
             out.add(i)

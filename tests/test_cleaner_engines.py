@@ -1,0 +1,121 @@
+"""The cleaner's fast paths find what the plain ones find.
+
+Two whole-page passes take shortcuts: the lexicon's phrase and word-line regexes run on
+RE2 over UTF-8 bytes instead of sre over str, and the line-opening signal families try
+only the line starts that ``line_openings`` lets through. Each is checked here against
+the plain form on the devdata captures and on generated lines built from the lexicon's own
+phrases, in several scripts, cases and spacings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.normalize.cleaner import lexicon, signals
+from services.normalize.cleaner.blocks import Page, page_from_text
+
+ROOT = Path(__file__).resolve().parent
+CAPTURES = sorted((ROOT / "data" / "captures").glob("*.txt"))
+PHRASES = sorted(lexicon._PHRASE_KIND)
+WORDS = sorted(lexicon.WORD_TOKENS)
+FILLER = ["the", "and", "für", "café", "niño", "Москва", "東京", "0", "00", "ß", "İstanbul",
+          "ﬁle", "«", "—", "3", "12:05", "2 min", "(1:02:03)", "©", "/", "AP/Reuters"]  # fmt: skip
+FAMILIES = ("page_durations", "page_caption_labels", "page_comment_counts", "page_credits")
+OPENERS = ["Photo:", "FOTO:", "Abb. 3:", "Fig. 2:", "(Bild:", "Copyright", "© AP", "03:17",
+           "03:17 MIN", "[2:05]", "12 comments on “A title”", "One response to „Titel“",
+           "3 Antworten zu «x»", "Source:", "Quelle: dpa", "Crédit photo", "Image:",
+           "grafik|"]  # fmt: skip
+
+
+def _spans_re2(source: str, text: str) -> list[str]:
+    return [m.group().decode() for m in lexicon._page_regex(source).finditer(text.encode())]
+
+
+def _spans_sre(source: str, text: str) -> list[str]:
+    return [m.group() for m in re.compile(source).finditer(text)]
+
+
+def _joined_norms(page: Page) -> tuple[str, str]:
+    """The two texts the lexicon scans, built as ``page_phrases`` and ``page_word_lines`` do."""
+    norms = page.norms
+    return " " + " \n ".join(norms) + " ", " \n".join(norms) + " "
+
+
+@pytest.mark.parametrize("path", CAPTURES[::6], ids=lambda p: p.stem)
+def test_re2_and_sre_agree_on_devdata(path: Path) -> None:
+    """Both engines find the same phrase and word-line matches on a real capture."""
+    phrases_text, words_text = _joined_norms(page_from_text(path.read_text(encoding="utf-8")))
+    assert _spans_re2(lexicon.PHRASE_SOURCE, phrases_text) == _spans_sre(
+        lexicon.PHRASE_SOURCE, phrases_text
+    )
+    assert _spans_re2(lexicon.WORDS_LINE_SOURCE, words_text) == _spans_sre(
+        lexicon.WORDS_LINE_SOURCE, words_text
+    )
+
+
+LINE = st.lists(st.sampled_from(PHRASES + WORDS + FILLER), min_size=1, max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=20))
+def test_re2_and_sre_agree_on_generated_lines(lines: list[str]) -> None:
+    """Lines made of lexicon phrases, boilerplate words and mixed-script filler."""
+    phrases_text, words_text = _joined_norms(page_from_text("\n".join(lines)))
+    assert _spans_re2(lexicon.PHRASE_SOURCE, phrases_text) == _spans_sre(
+        lexicon.PHRASE_SOURCE, phrases_text
+    )
+    assert _spans_re2(lexicon.WORDS_LINE_SOURCE, words_text) == _spans_sre(
+        lexicon.WORDS_LINE_SOURCE, words_text
+    )
+
+
+def _families(page: Page, gated: bool) -> list[object]:
+    padded = "\n" + page.joined + "\n"
+    low = signals.padded_lower(page)
+    at = signals.line_openings(padded, low) if gated else None
+    return [
+        signals.page_durations(page, padded, at),
+        signals.page_caption_labels(page, padded, low, at),
+        signals.page_comment_counts(page, padded, low, at),
+        signals.page_credits(page, padded, low, at),
+    ]
+
+
+@pytest.mark.parametrize("path", CAPTURES[::6], ids=lambda p: p.stem)
+def test_line_openings_gate_loses_nothing_on_devdata(path: Path) -> None:
+    """Each line-opening family finds the same lines through the gate as on its own."""
+    page = page_from_text(path.read_text(encoding="utf-8"))
+    assert _families(page, gated=True) == _families(page, gated=False)
+
+
+OPENING_LINE = st.tuples(
+    st.sampled_from(OPENERS), st.lists(st.sampled_from(FILLER + WORDS), max_size=8)
+).map(lambda t: " ".join([t[0], *t[1]]))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.one_of(OPENING_LINE, LINE), min_size=1, max_size=20), st.booleans())
+def test_line_openings_gate_loses_nothing_on_generated_lines(
+    lines: list[str], odd_case: bool
+) -> None:
+    """Generated openers, in any case; "İ" makes lowercasing move positions, so the families
+    run case-insensitively on the page itself."""
+    if odd_case:
+        lines = [*lines, "İ"]
+    page = page_from_text("\n".join(lines))
+    if odd_case:
+        assert signals.padded_lower(page) is None
+    gated = _families(page, gated=True)
+    assert gated == _families(page, gated=False)
+
+
+def test_generated_openers_are_found() -> None:
+    """The generated openers do hit each family, so the agreement above is not vacuous."""
+    page = page_from_text("\n".join(OPENERS))
+    durations, labels, counts, credits = _families(page, gated=True)
+    assert durations and labels and counts and credits
