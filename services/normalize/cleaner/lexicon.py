@@ -388,15 +388,13 @@ def _trie_regex(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(_trie_source(phrases))
 
 
-# Whole-page passes run on RE2 (google-re2) over the UTF-8 of the joined lines: its DFA
-# reads each byte once however many phrases there are, where sre tries the phrase trie
-# at every word (three times the time on the devdata captures). The sources are plain
-# tries and alternations, on which both engines find the same leftmost-first matches
-# (tests/test_cleaner_engines.py holds them to it). RE2's default memory budget (8 MB) is
-# as fast here as a larger one, even on a 5 MB page.
-
-
 def _page_regex(source: str) -> Any:
+    """A whole-page pass on RE2 (google-re2), over the UTF-8 of the joined lines: its DFA
+    reads each byte once however many phrases there are, where sre tries the phrase trie
+    at every word (three times the time on the devdata captures). The sources are plain
+    tries and alternations, on which both engines find the same leftmost-first matches
+    (tests/test_cleaner_engines.py holds them to it). RE2's default memory budget (8 MB)
+    is as fast here as a larger one, even on a 5 MB page."""
     return re2.compile(source.encode())
 
 
