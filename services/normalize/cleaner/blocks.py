@@ -8,9 +8,7 @@ list comprehensions. No cross-page caches: a page costs the same cold or warm.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
-from operator import add
+from collections.abc import Callable
 
 _TERMINAL = frozenset(".!?…:;。！？；：")
 STOP_SAMPLE_CHARS = 300
@@ -77,7 +75,6 @@ class Page:
     """Per-line arrays of one page. States and labels are filled in by the classifier."""
 
     __slots__ = (
-        "_line_starts",
         "cat",
         "counts",
         "joined",
@@ -101,7 +98,6 @@ class Page:
         self.lower = joined.lower()
         raw = self.lower.encode("utf-8", "surrogatepass")
         self.norms = _normalize_bytes(raw) if n else []
-        self._line_starts: list[int] | None = None
         self.n_words = [s.count(" ") + 1 for s in lines]
         if not raw.isascii() and any(lead in raw for lead in _UNSPACED_LEADS):
             _count_unspaced(lines, self.n_words)
@@ -118,20 +114,22 @@ class Page:
         # their strings keep their hashes, so later set lookups on them are cheap.
         self.tokens: dict[int, list[str]] = {}
 
-    def _starts(self) -> list[int]:
-        starts = self._line_starts
-        if starts is None:
-            lens = accumulate(map(len, self.lines), initial=0)
-            starts = self._line_starts = list(map(add, lens, range(self.n + 1)))
-        return starts
+    def line_counter(self) -> Callable[[int], int]:
+        """Line index of positions in ``joined`` visited in increasing order (one scan's
+        matches): newlines are counted from the previous position. A table of line starts
+        for bisecting cost more to build than all the scans that used it."""
+        count_nl = self.joined.count
+        k = last = 0
 
-    def line_of(self, pos: int) -> int:
-        """Line index of a position in ``joined``."""
-        return bisect_right(self._starts(), pos) - 1
+        def line_of(pos: int) -> int:
+            nonlocal k, last
+            if pos < last:  # out of order: count again from the top
+                k = last = 0
+            k += count_nl("\n", last, pos)
+            last = pos
+            return k
 
-    def line_start(self, i: int) -> int:
-        """Position in ``joined`` where line ``i`` starts."""
-        return self._starts()[i]
+        return line_of
 
     def density(self, stop: frozenset[str], i: int) -> float:
         """Stop-word density of one line (computed on demand)."""

@@ -299,10 +299,10 @@ def is_credit(text: str, n_words: int) -> bool:
 
 def page_durations(page: Page, padded: str, at: list[int] | None = None) -> list[int]:
     """Lines that are only a media duration ("03:17", "(1:02:03)")."""
-    lines = page.lines
+    lines, line_of = page.lines, page.line_counter()
     out = []
     for m in _matches(_DURATION_PAGE, padded, at):
-        i = page.line_of(m.start())
+        i = line_of(m.start())
         if len(lines[i]) <= DURATION_MAX_CHARS:
             out.append(i)
     return out
@@ -350,10 +350,10 @@ def page_caption_labels(
     """Lines that open with a figure label and a colon: a caption, however long. Not a
     question, and not an all-capitals label without a number: interviews print their
     questions as "BILD: Herr Minister, ...?"."""
-    lines, n_words = page.lines, page.n_words
+    lines, n_words, line_of = page.lines, page.n_words, page.line_counter()
     out = []
     for m in _starts(_CAPTION_LABEL_PAGE, padded, padded_low, at):
-        i = page.line_of(m.start())
+        i = line_of(m.start())
         text = lines[i]
         if n_words[i] > CAPTION_LABEL_MAX_WORDS or text.rstrip(_QUOTES).endswith("?"):
             continue
@@ -368,11 +368,9 @@ def page_comment_counts(
     page: Page, padded: str, padded_low: str | None, at: list[int] | None = None
 ) -> list[int]:
     """Lines that open with a comment-thread header (count, "replies", title in quotes)."""
-    n_words = page.n_words
+    n_words, line_of = page.n_words, page.line_counter()
     hits = _starts(_COMMENT_COUNT_PAGE, padded, padded_low, at)
-    return [
-        i for i in (page.line_of(m.start()) for m in hits) if n_words[i] <= COMMENT_COUNT_MAX_WORDS
-    ]
+    return [i for i in (line_of(m.start()) for m in hits) if n_words[i] <= COMMENT_COUNT_MAX_WORDS]
 
 
 # A caption that ends with its picture's credit: "... on Tuesday. (Photo: Jane Doe/AP)",
@@ -405,13 +403,15 @@ def page_caption_credits(page: Page, padded_low: str | None) -> set[int]:
     out: set[int] = set()
     if padded_low is None:
         return out
-    n_words, joined = page.n_words, page.joined
+    n_words, joined, line_of = page.n_words, page.joined, page.line_counter()
     for m in _CREDIT_IN_BRACKETS.finditer(padded_low):
-        i = page.line_of(m.start() - 1)
-        if 1 < n_words[i] <= CAPTION_CREDIT_MAX_WORDS and m.start() - 1 > page.line_start(i):
+        i = line_of(m.start() - 1)
+        # not at the line's start: a caption before the credit
+        if 1 < n_words[i] <= CAPTION_CREDIT_MAX_WORDS and padded_low[m.start() - 1] != "\n":
             out.add(i)
+    line_of = page.line_counter()
     for m in _CREDIT_AFTER_SENTENCE.finditer(padded_low):
-        i = page.line_of(m.start() - 1)
+        i = line_of(m.start() - 1)
         if n_words[i] > CAPTION_CREDIT_MAX_WORDS:
             continue
         credit = joined[m.start() + 1 : m.end() - 1].split()  # (padded is joined shifted by one)
@@ -428,7 +428,7 @@ def page_credits(
     """Lines shaped like a photo credit (same rules as ``is_credit``)."""
     lines, n_words = page.lines, page.n_words
     out: set[int] = set()
-    joined, line_of = page.joined, page.line_of
+    joined, line_of = page.joined, page.line_counter()
     pos = joined.find("/")
     while pos >= 0:  # each line with a slash once: links hold many
         i = line_of(pos)
@@ -443,8 +443,9 @@ def page_credits(
             out.add(i)
         end = joined.find("\n", pos)
         pos = joined.find("/", end) if end >= 0 else -1
+    line_of = page.line_counter()
     for m in _starts(_CREDIT_WORD_PAGE, padded, padded_low, at):
-        i = page.line_of(m.start())
+        i = line_of(m.start())
         if i not in out and is_credit(lines[i], n_words[i]):
             out.add(i)
     return out
