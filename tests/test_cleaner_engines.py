@@ -29,7 +29,10 @@ FAMILIES = ("page_durations", "page_caption_labels", "page_comment_counts", "pag
 OPENERS = ["Photo:", "FOTO:", "Abb. 3:", "Fig. 2:", "(Bild:", "Copyright", "© AP", "03:17",
            "03:17 MIN", "[2:05]", "12 comments on “A title”", "One response to „Titel“",
            "3 Antworten zu «x»", "Source:", "Quelle: dpa", "Crédit photo", "Image:",
-           "grafik|"]  # fmt: skip
+           "grafik|", "Abbildung 2:", "Figure 1:", "Fotos:", "Photos:", "Imagen:", "Graphic:",
+           "Gráfico:", "Graphique:", "Infografik:", "Illustration:", "Bildquelle: x", "(c) 2020",
+           "Credits: x", "Fuente: EFE", "Zdjęcie: x", "Źródło: x", "fot. x", "Eine Antwort auf „x“",
+           "Una respuesta a «x»", "Une réponse à « x »", "1 reply to \"x\""]  # fmt: skip
 
 
 def _spans_re2(source: str, text: str) -> list[str]:
