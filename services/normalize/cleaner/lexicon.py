@@ -425,7 +425,10 @@ _WEAK_RE = _trie_regex(_WEAK_CAT)
 # Strong and weak phrases in one regex, for a single pass over a page.
 _PHRASE_KIND = {**{p: (False, c) for p, c in _WEAK_CAT.items()},
                 **{p: (True, c) for p, c in _STRONG_CAT.items()}}  # fmt: skip
-PHRASE_SOURCE = _trie_source(_PHRASE_KIND)
+# RE2 jumps between occurrences of a literal first byte with memchr, which on normalized
+# text (a space every few bytes) is slower than staying on its DFA: a class opens the
+# pattern instead (no tab survives normalization), and the pass takes 4 ms, not 6.
+PHRASE_SOURCE = r"[ \t]" + _trie_source(_PHRASE_KIND)[1:]
 _PHRASE_PAGE = _page_regex(PHRASE_SOURCE)
 WORD_TOKENS = frozenset(_WORD_CAT)
 # A line made only of boilerplate words ("Share Tweet Email"), on page-normalized text.
