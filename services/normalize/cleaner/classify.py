@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from itertools import accumulate, compress, count, pairwise, repeat
-from operator import eq, ge, itemgetter, lt, mul, ne, or_
+from operator import eq, itemgetter, lt, mul, ne, or_
 
 from . import lexicon, signals
 from .blocks import Page, canonical
@@ -54,10 +54,11 @@ def _bad(page: Page, i: int, category: str, *sig: str) -> None:
 
 def _lexicon_hits(page: Page) -> dict[int, str]:
     """Lexicon category per line, in rule order: strong phrase, whole line, weak phrase,
-    all-boilerplate words. Whole-line lookups are one C-level ``map``; each regex runs
-    once over the lines it applies to; Python loops only visit hits."""
+    all-boilerplate words. Whole-line lookups are one C-level ``map``; the phrase and
+    word-line regexes run once each over the lines they apply to, joined once; Python
+    loops only visit hits."""
     n_words, terminal, norms = page.n_words, page.terminal, page.norms
-    out, weak = lexicon.page_phrases(page)
+    out, weak, words = lexicon.page_phrases(page)
     short = WORDS_MATCH_MAX
     weak_max = lexicon.WEAK_MAX_WORDS
 
@@ -76,13 +77,9 @@ def _lexicon_hits(page: Page) -> dict[int, str]:
     for i, cat in weak.items():
         if i not in out and eligible(i):
             out[i] = cat
-    rest = [
-        i
-        for i in compress(count(), map(ge, repeat(short), n_words))
-        if " " in norms[i] and i not in out
-    ]
-    for i, cat in lexicon.page_word_lines(page, rest).items():
-        out[i] = cat
+    for i, cat in words.items():
+        if n_words[i] <= short and i not in out:
+            out[i] = cat
     return out
 
 

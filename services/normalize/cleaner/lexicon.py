@@ -433,7 +433,8 @@ _PHRASE_PAGE = _page_regex(PHRASE_SOURCE)
 WORD_TOKENS = frozenset(_WORD_CAT)
 # A line made only of boilerplate words ("Share Tweet Email"), on page-normalized text.
 _WORD_ALT = _trie_pattern(w + " " for w in WORD_TOKENS if " " not in w)
-WORDS_LINE_SOURCE = rf"(?m)^(?:{_WORD_ALT})+$"
+# On the text ``page_phrases`` scans, where each line is " norm " (so one text serves both).
+WORDS_LINE_SOURCE = rf"(?m)^ (?:{_WORD_ALT})+$"
 _WORDS_LINE_PAGE = _page_regex(WORDS_LINE_SOURCE)
 # Whole-line lookup, in the order the rules consult the tables.
 _EXACT_CAT = {**_WORD_CAT, **_WEAK_CAT, **_STRONG_CAT}
@@ -468,15 +469,16 @@ def word_category(token: str) -> str:
     return _WORD_CAT[token]
 
 
-def page_phrases(page: Page) -> tuple[dict[int, str], dict[int, str]]:
+def page_phrases(page: Page) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
     """First strong and first weak phrase category of every line of 2 to STRONG_MAX_WORDS
-    words: one regex pass over just those lines, joined."""
+    words, and the category of those made only of boilerplate words: two regex passes
+    over just those lines, joined once."""
     norms = page.norms
     idx = [i for i, n in enumerate(page.n_words) if n <= STRONG_MAX_WORDS and " " in norms[i]]
     strong: dict[int, str] = {}
     weak: dict[int, str] = {}
     if not idx:
-        return strong, weak
+        return strong, weak, {}
     text = (" " + " \n ".join(map(norms.__getitem__, idx)) + " ").encode()
     kinds = _PHRASE_KIND
     for k, m in _line_matches(_PHRASE_PAGE, text):
@@ -485,15 +487,8 @@ def page_phrases(page: Page) -> tuple[dict[int, str], dict[int, str]]:
         table = strong if is_strong else weak
         if i not in table:
             table[i] = cat
-    return strong, weak
-
-
-def page_word_lines(page: Page, idx: list[int]) -> dict[int, str]:
-    """Category of each given line that is made only of boilerplate words."""
-    if not idx:
-        return {}
-    norms = page.norms
-    sub = list(map(norms.__getitem__, idx))
-    text = (" \n".join(sub) + " ").encode()
-    hits = _line_matches(_WORDS_LINE_PAGE, text)
-    return {idx[k]: _WORD_CAT[sub[k].split(" ", 1)[0]] for k, _ in hits}
+    words: dict[int, str] = {}
+    for k, _ in _line_matches(_WORDS_LINE_PAGE, text):
+        i = idx[k]
+        words[i] = _WORD_CAT[norms[i].split(" ", 1)[0]]
+    return strong, weak, words
