@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
 from itertools import accumulate, compress, count, pairwise, repeat
-from operator import eq, itemgetter, lt, mul, ne, or_
+from operator import eq, itemgetter, mul
 
 from . import lexicon, signals
 from .blocks import Page, canonical
@@ -170,6 +169,8 @@ def _shape(page: Page, stop: frozenset[str], idx: list[int]) -> None:
 
 def _overlapping(a: str, b: str) -> bool:
     """Most of the smaller line's words are in the other (NEAR_LONG_OVERLAP)."""
+    if a == b:  # most near-repeat candidates are exact copies: no need to split them
+        return True
     sa, sb = set(a.split()), set(b.split())
     return len(sa & sb) >= NEAR_LONG_OVERLAP * min(len(sa), len(sb))
 
@@ -183,6 +184,15 @@ def _numeric(norm: str) -> bool:
     return 2 * sum(1 for t in toks if not t.strip("0")) >= len(toks)
 
 
+def _nearest_same(keys: list[str], k: int) -> int:
+    """The nearest of the REPEAT_WINDOW positions before ``k`` with the same key, else k."""
+    key = keys[k]
+    for p in range(k - 1, max(k - REPEAT_WINDOW, 0) - 1, -1):
+        if keys[p] == key:
+            return p
+    return k
+
+
 def mark_repeats(page: Page) -> None:
     """Exact and near repeats: adjacent ones are caption groups, others duplicates.
 
@@ -193,54 +203,48 @@ def mark_repeats(page: Page) -> None:
     # Whole-page filters are ``compress``/``map`` passes; Python loops visit only hits.
     multi: set[str] = set()
     if len(counts) < page.n:
-        multi = set(compress(counts, map(lt, repeat(1), counts.values())))
-        multi.difference_update([k for k in multi if _numeric(k)])
+        multi = {k for k, c in counts.items() if c > 1}
+        multi.difference_update([k for k in multi if "0" in k and _numeric(k)])
     adjacent: set[int] = set()
     rep_idx: list[int] = []
     if multi:
-        rep_idx = list(compress(count(), map(multi.__contains__, norms)))
+        rep_idx = [i for i, s in enumerate(norms) if s in multi]
         last: dict[str, int] = {}
         for i in rep_idx:
-            j = last.get(norms[i])
+            norm = norms[i]
+            j = last.get(norm)
             if j is not None and i - j <= REPEAT_WINDOW:
                 adjacent.add(i)
                 adjacent.add(j)
-            last[norms[i]] = i
+            last[norm] = i
     near_hits: dict[int, int] = {}  # later line -> earlier near-identical line
     # Near repeats (a caption and its alt text, a teaser and its lead): a nearby line of
     # similar length with the same opening or closing characters, confirmed by word
     # overlap. Keys, not pairwise similarity: a line is compared with another only when
     # their keys match, so tables and lists of similar short rows are not "repeats".
     min_words = NEAR_MIN_WORDS_REPEAT
-    cand = [
-        i
-        for i in compress(count(), map(lt, repeat(NEAR_KEY_CHARS), map(len, norms)))
-        if n_words[i] >= min_words
-    ]
+    cand = [i for i, s in enumerate(norms) if len(s) > NEAR_KEY_CHARS and n_words[i] >= min_words]
     cand_norms = list(map(norms.__getitem__, cand))
     heads = list(map(_KEY_HEAD, cand_norms))
     tails = list(map(_KEY_TAIL, cand_norms))
-    head_count, tail_count = Counter(heads), Counter(tails)
-    keyed: Iterable[bool] = ()
-    if len(head_count) < len(heads) or len(tail_count) < len(tails):
-        dup_heads = set(compress(head_count, map(lt, repeat(1), head_count.values())))
-        dup_tails = set(compress(tail_count, map(lt, repeat(1), tail_count.values())))
-        keyed = map(or_, map(dup_heads.__contains__, heads), map(dup_tails.__contains__, tails))
-    last_head: dict[str, int] = {}
-    last_tail: dict[str, int] = {}
-    for k in compress(count(), keyed):
-        i, head, tail = cand[k], heads[k], tails[k]
-        for j in (last_head.get(head), last_tail.get(tail)):
+    # Candidates whose key equals that of one of the REPEAT_WINDOW candidates before it:
+    # shifted C-level compares, no hashing of the keys (only such lines can pair up).
+    m = len(cand)
+    paired: set[int] = set()
+    for d in range(1, REPEAT_WINDOW + 1):
+        paired.update(compress(range(d, m), map(eq, heads[d:], heads)))
+        paired.update(compress(range(d, m), map(eq, tails[d:], tails)))
+    for k in paired:
+        i = cand[k]
+        for keys in (heads, tails):
+            j = cand[_nearest_same(keys, k)]
             if (
-                j is not None
-                and i - j <= REPEAT_WINDOW
+                i > j >= i - REPEAT_WINDOW
                 and max(n_words[i], n_words[j]) <= NEAR_LONG_RATIO * min(n_words[i], n_words[j])
                 and _overlapping(norms[i], norms[j])
             ):
                 near_hits[i] = j
                 break
-        last_head[head] = i
-        last_tail[tail] = i
     # Each line's own verdict depends only on its state before this step, so own verdicts
     # run first (the many plain duplicates in one tight loop) and near-repeat partners
     # after, in line order: the same labels as one ordered pass over all of them.
@@ -248,12 +252,16 @@ def mark_repeats(page: Page) -> None:
     for i in sorted(special):
         if state[i] != BAD:
             _bad(page, i, "caption", f"repeat:{max(2, counts[norms[i]])}", "adjacent_repeat")
+    long_idx: list[int] = []  # repeated lines too long for a plain duplicate, still open
     if multi:
         cat, sig = page.cat, page.sig
         dup_sig: dict[int, tuple[str, ...]] = {}
         short = SUBHEADING_MAX_WORDS
         for i in rep_idx:
-            if state[i] != BAD and n_words[i] < short:
+            if state[i] != BAD:
+                if n_words[i] >= short:
+                    long_idx.append(i)
+                    continue
                 c = counts[norms[i]]
                 g = dup_sig.get(c)
                 if g is None:
@@ -266,9 +274,9 @@ def mark_repeats(page: Page) -> None:
         if state[j] != BAD:
             _bad(page, j, "caption", "near_repeat", f"repeat:{max(2, counts[norms[i]])}")
     # Long non-adjacent repeats: keep the first, drop later copies.
-    if multi:
-        seen: set[str] = set()
-        for i in compress(rep_idx, map(ne, map(state.__getitem__, rep_idx), repeat(BAD))):
+    seen: set[str] = set()
+    for i in long_idx:
+        if state[i] != BAD:  # (a near-repeat partner may just have been removed)
             norm = norms[i]
             if norm in seen:
                 _bad(page, i, "duplicate", f"repeat:{counts[norm]}")
