@@ -312,8 +312,9 @@ def _comment_threads(page: Page) -> set[int]:
     cat, sig = page.cat, page.sig
     meta = [
         i
-        for i in compress(count(), map(_META_CATEGORIES.__contains__, cat))
-        if cat[i] == "comments" or (sig[i] and sig[i][0] in _THREAD_META_SIGNALS)
+        for i, c in enumerate(cat)
+        if c in _META_CATEGORIES
+        and (c == "comments" or (sig[i] and sig[i][0] in _THREAD_META_SIGNALS))
     ]
     if len(meta) < THREAD_MIN_META:
         return set()
@@ -334,14 +335,15 @@ def _weights(page: Page) -> list[float]:
     boilerplate -12. After an end-of-article marker (comment widget, copyright footer)
     that follows enough prose, prose weighs against (half its length) and is marked."""
     state, n_words, cat, sig = page.state, page.n_words, page.cat, page.sig
+    # (most lines are short or boilerplate: those tests first)
     weight = [
-        float(min(n, 150))
-        if s == GOOD
-        else 3.0
-        if s == NEAR
-        else (-1.0 if n <= 3 else -2.0)
+        (-1.0 if n <= 3 else -2.0)
         if s == SHORT
         else (-4.0 if c in _LIGHT_BOILERPLATE else -12.0)
+        if s == BAD
+        else (float(n) if n < 150 else 150.0)
+        if s == GOOD
+        else 3.0
         for s, n, c in zip(state, n_words, cat, strict=True)
     ]
     # good_before[i]: prose words in lines [0, i)
@@ -351,7 +353,7 @@ def _weights(page: Page) -> list[float]:
     thread_need = min(THREAD_MIN_GOOD_WORDS, need)
     threads: set[int] | None = None
     zone, start = "", -1
-    for i in compress(count(), map(_END_MARKERS.__contains__, cat)):
+    for i in [i for i, c in enumerate(cat) if c in _END_MARKERS]:
         seen_good = good_before[i]
         if threads is None:
             threads = _comment_threads(page)
