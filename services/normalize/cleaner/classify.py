@@ -428,22 +428,34 @@ _SHAPE_SIGNALS = {
 }
 
 
+# A zone's signal and the shape signals as one tuple, by zone and [short][terminal].
+_ZONE_SIGNALS = {
+    zone: tuple(
+        tuple((zone, *_SHAPE_SIGNALS[short, terminal]) for terminal in (False, True))
+        for short in (False, True)
+    )
+    for zone in ("head_zone", "tail_zone", "between_runs")
+}
+
+
 def _shape_signals(page: Page, i: int) -> tuple[str, ...]:
     short = page.n_words[i] < GOOD_MIN_WORDS and "short" not in page.sig[i]
     return _SHAPE_SIGNALS[short, page.terminal[i]]
 
 
-def _zone_out(page: Page, lo: int, hi: int, category: str, zone_sig: str) -> None:
-    """Every line of [lo, hi) not already boilerplate becomes ``category``."""
+def _zone_out(
+    page: Page, lo: int, hi: int, category: str, zone_sig: str, comments: bool = False
+) -> None:
+    """Every line of [lo, hi) not already boilerplate becomes ``category`` (with
+    ``comments``, one marked in a comment zone becomes "comments")."""
     state, sig, cat, n_words, terminal = page.state, page.sig, page.cat, page.n_words, page.terminal
-    head = (zone_sig,)
+    added = _ZONE_SIGNALS[zone_sig]
     for i in range(lo, hi):
         if state[i] != BAD:
             state[i] = BAD
-            cat[i] = category
             g = sig[i]
-            short = n_words[i] < GOOD_MIN_WORDS and "short" not in g
-            sig[i] = g + head + _SHAPE_SIGNALS[short, terminal[i]]
+            cat[i] = "comments" if comments and "comment_zone" in g else category
+            sig[i] = g + added[n_words[i] < GOOD_MIN_WORDS and "short" not in g][terminal[i]]
 
 
 def _list_like(words: list[int]) -> bool:
@@ -598,20 +610,13 @@ def _best_run(weight: list[float], lines: range) -> tuple[float, int]:
 def smooth(page: Page, start: int, end: int) -> None:
     """Final labels: body inside the main run and the extra runs near it (``extra_runs``);
     short runs kept only between body lines; everything else is boilerplate."""
-    state, sig = page.state, page.sig
+    sig = page.sig
     n = page.n
     runs = extra_runs(page, start, end)
     _zone_out(page, 0, runs[0][0] if runs else n, "navigation", "head_zone")
     if not runs:
         return
-    last = runs[-1][1]
-    if any("comment_zone" in g for g in sig[last + 1 :]):
-        for i in range(last + 1, n):
-            if state[i] != BAD:
-                cat = "comments" if "comment_zone" in sig[i] else "site"
-                _bad(page, i, cat, "tail_zone", *_shape_signals(page, i))
-    else:
-        _zone_out(page, last + 1, n, "site", "tail_zone")
+    _zone_out(page, runs[-1][1] + 1, n, "site", "tail_zone", comments=True)
     for (_, e0), (s1, _) in pairwise(runs):
         _zone_out(page, e0 + 1, s1, "other", "between_runs")
     for s0, e0 in runs:
