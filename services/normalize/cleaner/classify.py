@@ -428,13 +428,13 @@ _SHAPE_SIGNALS = {
 }
 
 
-# A zone's signal and the shape signals as one tuple, by zone and [short][terminal].
+# A position signal and the shape signals as one tuple, by signal and [short][terminal].
 _ZONE_SIGNALS = {
     zone: tuple(
         tuple((zone, *_SHAPE_SIGNALS[short, terminal]) for terminal in (False, True))
         for short in (False, True)
     )
-    for zone in ("head_zone", "tail_zone", "between_runs")
+    for zone in ("head_zone", "tail_zone", "between_runs", "context:boilerplate_neighbours")
 }
 
 
@@ -632,6 +632,7 @@ def _smooth_run(page: Page, start: int, end: int) -> None:
         if state[i] in (GOOD, NEAR):
             state[i] = BODY
     lines, cat = page.lines, page.cat
+    neighbours = _ZONE_SIGNALS["context:boilerplate_neighbours"]
     i = start
     while i <= end:
         if state[i] != SHORT:
@@ -677,6 +678,10 @@ def _smooth_run(page: Page, start: int, end: int) -> None:
                 _bad(page, k, "related", "context:after_related", *_shape_signals(page, k))
             elif "headline_shaped" in sig[k]:
                 _bad(page, k, "related", *_shape_signals(page, k))
-            else:
-                _bad(page, k, "other", "context:boilerplate_neighbours", *_shape_signals(page, k))
+            else:  # (the common case: _bad and _shape_signals inlined)
+                g = sig[k]
+                short = n_words[k] < GOOD_MIN_WORDS and "short" not in g
+                state[k] = BAD
+                cat[k] = "other"
+                sig[k] = g + neighbours[short][terminal[k]]
         i = j + 1
