@@ -123,3 +123,55 @@ def test_generated_openers_are_found() -> None:
     page = page_from_text("\n".join(OPENERS))
     durations, labels, counts, credits = _families(page, gated=True)
     assert durations and labels and counts and credits
+
+
+# The families' own regexes, as line openings (the comment-count header's closing
+# lookahead left to the page's newline). Drawing lines from them reaches every alternative,
+# so a word added to a family whose first two letters the gate's heads lack fails here.
+FAMILY_BODIES = {
+    "duration": signals._DURATION_BODY,
+    "caption label": signals._CAPTION_LABEL_BODY,
+    "credit word": signals._CREDIT_WORD_BODY,
+    "comment count": signals._COMMENT_COUNT_BODY.removesuffix(r"(?=\n)"),
+}
+FAMILY_LINE = st.sampled_from(sorted(FAMILY_BODIES)).flatmap(
+    lambda name: st.tuples(
+        st.just(name),
+        st.from_regex(re.compile(FAMILY_BODIES[name], re.IGNORECASE), fullmatch=True),
+    )
+)
+
+
+def _family_positions(padded: str, low: str | None) -> set[int]:
+    """Line starts where a family's regex matches, each searched on its own."""
+    found = {m.start() for m in signals._DURATION_PAGE.finditer(padded)}
+    for pattern in (signals._CAPTION_LABEL_PAGE, signals._CREDIT_WORD_PAGE,
+                    signals._COMMENT_COUNT_PAGE):  # fmt: skip
+        found.update(m.start() for m in signals._starts(pattern, padded, low))
+    return found
+
+
+def _kept_whole(name: str, line: str) -> bool:
+    """The page keeps the line as it is and its family's regex matches all of it there."""
+    if line != " ".join(line.split()):
+        return False
+    if name == "duration":  # (matched on the page as written, not lowercased)
+        return re.fullmatch(signals._DURATION_BODY, line) is not None
+    return re.fullmatch(FAMILY_BODIES[name], line.lower()) is not None
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(FAMILY_LINE, st.sampled_from(["", " x", " Agence"])), min_size=1,
+                max_size=6))  # fmt: skip
+def test_line_openings_gate_admits_every_family_match(
+    lines: list[tuple[tuple[str, str], str]],
+) -> None:
+    """Every line start where a family's own regex matches passes the gate."""
+    page = page_from_text("\n".join(line + tail for (_, line), tail in lines))
+    padded = "\n" + page.joined + "\n"
+    low = signals.padded_lower(page)
+    found = _family_positions(padded, low)
+    assert found <= set(signals.line_openings(padded, low))
+    (name, line), tail = lines[0]
+    if not tail and _kept_whole(name, line):  # not vacuous: the first line is found
+        assert 0 in found
