@@ -126,6 +126,6 @@ def main(reps: int = 7, by_stage: bool = False) -> int:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("reps", nargs="?", type=int, default=7)
-    ap.add_argument("--stages", action="store_true", help="split one pass by stage")
+    ap.add_argument("--stages", action="store_true", help="time by stage too (median per stage)")
     args = ap.parse_args()
     raise SystemExit(main(args.reps, args.stages))

@@ -1,10 +1,11 @@
 """The cleaner's fast paths find what the plain ones find.
 
 Two whole-page passes take shortcuts: the lexicon's phrase and word-line regexes run on
-RE2 over UTF-8 bytes instead of sre over str, and the line-opening signal families try
-only the line starts that ``line_openings`` lets through. Each is checked here against
-the plain form on the devdata captures and on generated lines built from the lexicon's own
-phrases, in several scripts, cases and spacings.
+RE2 over the UTF-8 of the joined lines instead of sre line by line, and the line-opening
+signal families try only the line starts that ``line_openings`` lets through. Each is
+checked here against the plain form on the devdata captures and on generated lines built
+from the lexicon's own phrases and the families' own regexes, in several scripts, cases and
+spacings.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.normalize.cleaner import lexicon, signals
-from services.normalize.cleaner.blocks import Page, page_from_text
+from services.normalize.cleaner.blocks import Page, canonical, page_from_text
 
 ROOT = Path(__file__).resolve().parent
 CAPTURES = sorted((ROOT / "data" / "captures").glob("*.txt"))
@@ -35,31 +36,32 @@ OPENERS = ["Photo:", "FOTO:", "Abb. 3:", "Fig. 2:", "(Bild:", "Copyright", "© A
            "Una respuesta a «x»", "Une réponse à « x »", "1 reply to \"x\""]  # fmt: skip
 
 
-def _spans_re2(source: str, text: str) -> list[str]:
-    return [m.group().decode() for m in lexicon._page_regex(source).finditer(text.encode())]
-
-
-def _spans_sre(source: str, text: str) -> list[str]:
-    return [m.group() for m in re.compile(source).finditer(text)]
-
-
-def _joined_norms(page: Page) -> tuple[str, str]:
-    """The text the lexicon scans for phrases and for word lines, built as ``page_phrases``
-    does (on all lines)."""
-    text = " " + " \n ".join(page.norms) + " "
-    return text, text
+def _reference(page: Page) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """``page_phrases``'s answer worked out line by line, without its page-level machinery:
+    sre on the plain phrase trie (a literal space first) over each line alone, and the word
+    table on the line's canonical tokens."""
+    phrase = re.compile(lexicon._trie_source(lexicon._PHRASE_KIND))
+    strong: dict[int, str] = {}
+    weak: dict[int, str] = {}
+    words: dict[int, str] = {}
+    for i, norm in enumerate(page.norms):
+        if page.n_words[i] > lexicon.STRONG_MAX_WORDS or " " not in norm:
+            continue
+        for m in phrase.finditer(" " + norm + " "):
+            is_strong, cat = lexicon._PHRASE_KIND[canonical(m.group().strip())]
+            (strong if is_strong else weak).setdefault(i, cat)
+        hit = lexicon.words_match(canonical(norm).split())
+        if hit is not None:
+            words[i] = hit
+    return strong, weak, words
 
 
 @pytest.mark.parametrize("path", CAPTURES[::6], ids=lambda p: p.stem)
-def test_re2_and_sre_agree_on_devdata(path: Path) -> None:
-    """Both engines find the same phrase and word-line matches on a real capture."""
-    phrases_text, words_text = _joined_norms(page_from_text(path.read_text(encoding="utf-8")))
-    assert _spans_re2(lexicon.PHRASE_SOURCE, phrases_text) == _spans_sre(
-        lexicon.PHRASE_SOURCE, phrases_text
-    )
-    assert _spans_re2(lexicon.WORDS_LINE_SOURCE, words_text) == _spans_sre(
-        lexicon.WORDS_LINE_SOURCE, words_text
-    )
+def test_page_phrases_matches_the_line_by_line_reference_on_devdata(path: Path) -> None:
+    """RE2 over the joined lines labels the same lines, with the same categories, as sre
+    line by line."""
+    page = page_from_text(path.read_text(encoding="utf-8"))
+    assert lexicon.page_phrases(page) == _reference(page)
 
 
 LINE = st.lists(st.sampled_from(PHRASES + WORDS + FILLER), min_size=1, max_size=12).map(" ".join)
@@ -67,15 +69,37 @@ LINE = st.lists(st.sampled_from(PHRASES + WORDS + FILLER), min_size=1, max_size=
 
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.lists(LINE, min_size=1, max_size=20))
-def test_re2_and_sre_agree_on_generated_lines(lines: list[str]) -> None:
+def test_page_phrases_matches_the_line_by_line_reference_on_generated_lines(
+    lines: list[str],
+) -> None:
     """Lines made of lexicon phrases, boilerplate words and mixed-script filler."""
-    phrases_text, words_text = _joined_norms(page_from_text("\n".join(lines)))
-    assert _spans_re2(lexicon.PHRASE_SOURCE, phrases_text) == _spans_sre(
-        lexicon.PHRASE_SOURCE, phrases_text
-    )
-    assert _spans_re2(lexicon.WORDS_LINE_SOURCE, words_text) == _spans_sre(
-        lexicon.WORDS_LINE_SOURCE, words_text
-    )
+    page = page_from_text("\n".join(lines))
+    assert lexicon.page_phrases(page) == _reference(page)
+
+
+def test_word_only_lines_are_found_anywhere_on_the_page() -> None:
+    """A line of boilerplate words is found on any line, not only the first."""
+    page = page_from_text("A first line of the story, as it was written.\nEmail Print Tweet\n"
+                          "More text follows here.\nPrint Email Tweet")  # fmt: skip
+    assert sorted(lexicon.page_phrases(page)[2]) == [1, 3]
+
+
+def test_phrases_are_looked_for_in_lines_up_to_the_word_limit() -> None:
+    """A strong phrase marks a line of STRONG_MAX_WORDS words, not one word longer."""
+    prompt = "Subscribe to read the rest"
+    at_limit = " ".join([prompt, *["word"] * (lexicon.STRONG_MAX_WORDS - 5)])
+    over = at_limit + " word"
+    page = page_from_text("\n".join([at_limit, over]))
+    assert page.n_words[:2] == [lexicon.STRONG_MAX_WORDS, lexicon.STRONG_MAX_WORDS + 1]
+    assert lexicon.page_phrases(page)[0] == {0: "paywall"}
+
+
+def test_no_tab_reaches_the_normalized_lines() -> None:
+    """The phrase pattern opens with ``[ \\t]`` to stay on RE2's DFA; that matches nothing
+    more only because normalized lines hold no tab."""
+    page = page_from_text("Sign\tup\tnow\n\tRead more\t\nx\t\ty")
+    assert not any("\t" in norm for norm in page.norms)
+    assert lexicon.PHRASE_SOURCE.startswith("[ \\t]")
 
 
 def _families(page: Page, gated: bool) -> list[object]:

@@ -116,8 +116,9 @@ class Page:
 
     def line_counter(self) -> Callable[[int], int]:
         """Line index of positions in ``joined`` visited in increasing order (one scan's
-        matches): newlines are counted from the previous position. A table of line starts
-        for bisecting cost more to build than all the scans that used it."""
+        matches; a match in "\n" + joined + "\n" that starts at a line's newline has that
+        line's offset): newlines are counted from the previous position. A table of line
+        starts for bisecting cost more to build than all the scans that used it."""
         count_nl = self.joined.count
         k = last = 0
 

@@ -56,8 +56,9 @@ def _bad(page: Page, i: int, category: str, *sig: str) -> None:
 def _lexicon_hits(page: Page) -> dict[int, str]:
     """Lexicon category per line, in rule order: strong phrase, whole line, weak phrase,
     all-boilerplate words. Whole-line lookups are one C-level ``map``; the phrase and
-    word-line regexes run once each over the lines they apply to, joined once; Python
-    loops only visit hits."""
+    word-line regexes run once each over the lines of up to STRONG_MAX_WORDS words, joined
+    once (word lines then count up to WORDS_MATCH_MAX words); Python loops only visit
+    hits."""
     n_words, terminal, norms = page.n_words, page.terminal, page.norms
     out, weak, words = lexicon.page_phrases(page)
     short = WORDS_MATCH_MAX
@@ -206,6 +207,7 @@ def mark_repeats(page: Page) -> None:
     multi: set[str] = set()
     if len(counts) < page.n:
         multi = {k for k, c in counts.items() if c > 1}
+        # ("0" first: most repeated lines hold no number, and the call costs more)
         multi.difference_update([k for k in multi if "0" in k and _numeric(k)])
     adjacent: set[int] = set()
     rep_idx: list[int] = []
@@ -449,7 +451,8 @@ def _zone_out(
     page: Page, lo: int, hi: int, category: str, zone_sig: str, comments: bool = False
 ) -> None:
     """Every line of [lo, hi) not already boilerplate becomes ``category`` (with
-    ``comments``, one marked in a comment zone becomes "comments")."""
+    ``comments``, one marked in a comment zone becomes "comments"). ``zone_sig`` is one of
+    the signals ``_ZONE_SIGNALS`` precomputes."""
     state, sig, cat, n_words, terminal = page.state, page.sig, page.cat, page.n_words, page.terminal
     added = _ZONE_SIGNALS[zone_sig]
     for i in range(lo, hi):

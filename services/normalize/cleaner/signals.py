@@ -1,8 +1,9 @@
 """Shape signals: sentence form, credits, durations, dates, title case.
 
-Each family is one precompiled, language-neutral regex. The page-level finders run it once
-over the whole joined page (multiline anchors) and return the line indexes it hit; the
-single-line helpers serve the HTML second pass and the headline finder.
+Each family is one precompiled, language-neutral regex. The page-level finders run it over
+the whole page between newlines (the line-opening families only at the line starts one
+shared gate lets through) and return the line indexes it hit; the single-line helpers
+serve the HTML second pass and the headline finder.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def _matches(pattern: re.Pattern[str], text: str, at: list[int] | None) -> Itera
 
 _DURATION_BODY = r"[\(\[]?\d{1,2}(?::\d{2}){1,2}[\)\]]?(?: ?(?:min|mins|minutes?))?"
 DURATION = re.compile(r"^" + _DURATION_BODY + r"$")
-# Page-level forms start with a literal newline (sre then jumps from line start to line
-# start) and run over "\n" + joined + "\n".
+# Page-level forms start with a literal newline (a search jumps from line start to line
+# start) and run over "\n" + joined + "\n", where the "\n" before a line sits at the
+# line's own offset in ``joined``.
 _DURATION_PAGE = re.compile(r"\n" + _DURATION_BODY + r"(?=\n)")
 DURATION_MAX_CHARS = 16
 
