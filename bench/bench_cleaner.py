@@ -1,7 +1,7 @@
-"""Classifier throughput: MB/s of capture text on one core (median of several runs).
+"""Cleaner and classifier throughput: MB/s of capture text on one core (medians).
 
-Runs clean_capture over the rendered devdata captures (tests/data/captures) and the seeds.
-Language detection (once per page) is included.
+Runs clean_capture over the rendered devdata captures (tests/data/captures) and the seeds:
+first whole (language detection, once per page, included), then timed by stage.
 
 Cold per-page work: the cleaner keeps no cross-page caches (no memo of normalized lines or
 lexicon verdicts), so every repetition does the full work for every page. Only static data
@@ -11,11 +11,11 @@ warm-up pass loads them). The first timed pass is reported on its own as well.
 Time is CPU time of this process (``time.process_time``), which other processes on a
 shared machine disturb less than wall time; wall time is printed beside it.
 
-``--stages`` also splits the time by stage, over as many passes again (median per stage),
-wrapping the functions ``run_capture`` calls: splitting into lines, language detection, the
-classifier proper (evidence, main region, smoothing, closing line), the headline (with
-standfirst and author box), and the rest (the audit trail's removals, the record of kept
-lines).
+The stage split takes as many passes again (median per stage), wrapping the functions
+``run_capture`` calls: splitting into lines, language detection, the classifier proper
+(evidence, main region, smoothing, closing line: the figure the 20 MB/s target is about),
+the headline (with standfirst and author box), and the rest (the audit trail's removals,
+the record of kept lines). ``--no-stages`` leaves it out.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def stages(texts: list[str], size: int, reps: int) -> None:
         print(f"  {stage:17s} {t * 1000:6.0f} ms  {rate:6.1f} MB/s")
 
 
-def main(reps: int = 7, by_stage: bool = False) -> int:
+def main(reps: int = 7, by_stage: bool = True) -> int:
     texts = load()
     size = sum(len(t.encode("utf-8")) for t in texts)
     for t in texts[:20]:  # warm-up: imports, stop lists, regexes
@@ -126,6 +126,6 @@ def main(reps: int = 7, by_stage: bool = False) -> int:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("reps", nargs="?", type=int, default=7)
-    ap.add_argument("--stages", action="store_true", help="time by stage too (median per stage)")
+    ap.add_argument("--no-stages", action="store_true", help="the whole cleaner only")
     args = ap.parse_args()
-    raise SystemExit(main(args.reps, args.stages))
+    raise SystemExit(main(args.reps, not args.no_stages))
