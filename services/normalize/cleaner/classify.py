@@ -438,7 +438,7 @@ _ZONE_SIGNALS = {
         tuple((zone, *_SHAPE_SIGNALS[short, terminal]) for terminal in (False, True))
         for short in (False, True)
     )
-    for zone in ("head_zone", "tail_zone", "between_runs", "context:boilerplate_neighbours")
+    for zone in ("head_zone", "tail_zone", "between_runs")
 }
 
 
@@ -637,7 +637,6 @@ def _smooth_run(page: Page, start: int, end: int) -> None:
         if state[i] in (GOOD, NEAR):
             state[i] = BODY
     lines, cat = page.lines, page.cat
-    neighbours = _ZONE_SIGNALS["context:boilerplate_neighbours"]
     i = start
     while i <= end:
         if state[i] != SHORT:
@@ -683,10 +682,6 @@ def _smooth_run(page: Page, start: int, end: int) -> None:
                 _bad(page, k, "related", "context:after_related", *_shape_signals(page, k))
             elif "headline_shaped" in sig[k]:
                 _bad(page, k, "related", *_shape_signals(page, k))
-            else:  # (the common case: _bad and _shape_signals inlined)
-                g = sig[k]
-                short = n_words[k] < GOOD_MIN_WORDS and "short" not in g
-                state[k] = BAD
-                cat[k] = "other"
-                sig[k] = g + neighbours[short][terminal[k]]
+            else:
+                _bad(page, k, "other", "context:boilerplate_neighbours", *_shape_signals(page, k))
         i = j + 1

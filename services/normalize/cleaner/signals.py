@@ -434,21 +434,15 @@ def page_caption_credits(page: Page, padded_low: str | None) -> set[int]:
 def page_credits(
     page: Page, padded: str, padded_low: str | None, at: list[int] | None = None
 ) -> set[int]:
-    """Lines shaped like a photo credit (same rules as ``is_credit``)."""
+    """Lines shaped like a photo credit (``is_credit``), looked for where they can be:
+    lines with a slash, and lines opening with a credit word."""
     lines, n_words = page.lines, page.n_words
     out: set[int] = set()
     joined, line_of = page.joined, page.line_counter()
     pos = joined.find("/")
     while pos >= 0:  # each line with a slash once: links hold many
         i = line_of(pos)
-        t = lines[i]
-        if (
-            n_words[i] <= CREDIT_MAX_WORDS
-            and len(t) <= CREDIT_MAX_CHARS
-            and "://" not in t
-            and _CREDIT_SLASH.match(t)
-            and _slash_credit_parts(t)
-        ):
+        if is_credit(lines[i], n_words[i]):
             out.add(i)
         end = joined.find("\n", pos)
         pos = joined.find("/", end) if end >= 0 else -1
