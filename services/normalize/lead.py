@@ -19,7 +19,7 @@ from itertools import islice
 from lxml import etree
 from lxml.html import HtmlElement
 
-from services.normalize.cascade import INVISIBLE, squash
+from services.normalize.cascade import INVISIBLE_RE, squash
 from services.normalize.cleaner.pipeline import LIST_ITEM
 
 LEAD_MIN_WORDS = 10
@@ -92,8 +92,6 @@ _NOT_LEAD_WORDS = CAPTION_WORDS | {
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _MARK_SPLIT = re.compile(r"[^a-z0-9]+")
-_WS = re.compile(r"\s+")
-_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 def _texts(el: HtmlElement) -> Iterator[str]:
@@ -114,7 +112,7 @@ def _texts(el: HtmlElement) -> Iterator[str]:
 
 def block_text(el: HtmlElement) -> str:
     """The block's text as trafilatura writes it: whitespace collapsed, no soft hyphens."""
-    return _WS.sub(" ", _INVISIBLE.sub("", "".join(_texts(el)))).strip()
+    return " ".join(INVISIBLE_RE.sub("", "".join(_texts(el))).split())
 
 
 def _text_key(el: HtmlElement, chars: int = _KEY_CHARS) -> str:
@@ -255,6 +253,7 @@ def _anchor(tree: HtmlElement, paragraphs: list[str], at: int) -> HtmlElement | 
     if len(first) < _MIN_KEY_CHARS:
         return None
     after = _search_words(paragraphs[at + 1]) if at + 1 < len(paragraphs) else []
+    texts: dict[HtmlElement, str] = {}  # copies of the opening may share a wrapper
     for word in _search_words(paragraphs[at]):
         found = [el for el in islice(_P_WITH(tree, w=word), _SEARCH_HITS) if _opens(el, first)]
         if not found:
@@ -270,7 +269,6 @@ def _anchor(tree: HtmlElement, paragraphs: list[str], at: int) -> HtmlElement | 
                     found.append(el)
         if found and not after:
             return found[0]
-        texts: dict[HtmlElement, str] = {}  # copies of the opening may share a wrapper
         for depth in _CONFIRM_DEPTHS:  # the tightest confirmation wins
             for el in found:
                 around = [el, *islice(el.iterancestors(), depth)][-1]

@@ -299,6 +299,8 @@ _DOMAINISH = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 _URLISH = re.compile(r"https?://\S+|www\.\S+")
 # connectors are lowercase words, so an initial ("John E. Smith") is never a separator
 _SPLIT = re.compile(r"\s*(?:;|\||/|,|&)\s*|\s+(?:and|And|AND|und|et|y|e|i|oraz)\s+")
+
+
 def clean_authors(values: Iterable[str], *, site: str | None = None,
                   domain: str | None = None) -> list[str]:
     """Names only: no "By", no emails or URLs, no site names; "A and B" split; deduplicated."""
