@@ -112,6 +112,21 @@ def test_robots_cached_while_waiting_for_the_lock_is_not_fetched_again(
     assert "/robots.txt" not in PoliteHandler.hits
 
 
+def test_waiter_that_gives_up_leaves_the_holders_lock(
+        settings: Settings, rclient: redis.Redis, polite_server: str) -> None:
+    """A worker whose wait for another's robots.txt fetch runs out fetches it itself, and
+    does not delete the lock the other worker still holds."""
+    quick = settings.model_copy(update={"fetch_total_timeout": 0.2, "fetch_allowlist": "127.0.0.1"})
+    url = f"{polite_server}/private/{uuid.uuid4().hex[:8]}"
+    lock = robots_key(quick, url) + ":lock"
+    rclient.set(lock, "held", ex=30)  # another worker is fetching
+    with make_client(quick) as http, pytest.raises(RobotsDenied):
+        check_robots(url, quick, rclient, http)
+    assert len(PoliteHandler.hits["/robots.txt"]) == 1
+    assert rclient.get(lock) is not None
+    rclient.delete(lock)
+
+
 def test_user_agent_sent(settings: Settings, rclient: redis.Redis, polite_server: str) -> None:
     """Pages and robots.txt are requested with the configured User-Agent."""
     [(kind, _)] = run_items(settings, rclient, [f"{polite_server}/ua"])

@@ -90,7 +90,8 @@ def _robots_text(url: str, settings: Settings, client: redis.Redis, http: httpx.
     # (at most one fetch's deadline) for the text it caches, then fetch themselves if need be.
     lock = key + ":lock"
     budget = settings.fetch_total_timeout + 2
-    if not client.set(lock, "1", nx=True, ex=int(budget) + 1):
+    took = bool(client.set(lock, "1", nx=True, ex=int(budget) + 1))
+    if not took:
         deadline = time.monotonic() + budget
         while time.monotonic() < deadline:
             time.sleep(0.05)
@@ -98,14 +99,15 @@ def _robots_text(url: str, settings: Settings, client: redis.Redis, http: httpx.
             if cached is not None:
                 return str(cached)
     try:
-        # Checked again under the lock: a worker that found no text, then took the lock just
-        # after another one released it, would otherwise fetch a second time.
+        # Checked again before fetching: a worker that found no text, then took the lock
+        # just after another one released it, would otherwise fetch a second time.
         cached = client.get(key)
         if cached is not None:
             return str(cached)
         return _fetch_robots(url, key, settings, client, http)
     finally:
-        client.delete(lock)
+        if took:  # a waiter that gave up leaves the holder's lock alone
+            client.delete(lock)
 
 
 def _fetch_robots(url: str, key: str, settings: Settings, client: redis.Redis,
