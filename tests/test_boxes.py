@@ -122,6 +122,17 @@ def test_inline_styles_do_not_make_a_box_big() -> None:
     assert kept == PARAGRAPHS_EN and removed[0][0] == "promo"
 
 
+@pytest.mark.parametrize("inside", ["select", "svg"])
+def test_form_controls_and_drawings_do_not_make_a_box_big(inside: str) -> None:
+    """A country picker's options or an icon's SVG text, with no style or script beside
+    them, are not text either: the box stays small and its pitch goes."""
+    items = "".join(f"<option>Country number {i}</option>" if inside == "select"
+                    else f"<text>label {i} of the icon drawing</text>" for i in range(60))
+    box = f"<div class='newsletter-form'><{inside}>{items}</{inside}><p>{PITCH}</p></div>"
+    kept, removed = _drop(_page(box), PITCH)
+    assert kept == PARAGRAPHS_EN and removed[0][0] == "promo"
+
+
 def test_text_also_outside_the_boxes_stays() -> None:
     """A paragraph repeated in a share box (a pull quote, a teaser) keeps its body copy."""
     box = f"<div class='share-quote'><p>{PARAGRAPHS_EN[2]}</p></div>"

@@ -34,7 +34,7 @@ from lxml.html import HtmlElement
 from services.normalize.cascade import squash
 from services.normalize.cleaner import Removal
 from services.normalize.cleaner.pipeline import LIST_ITEM
-from services.normalize.lead import CAPTION_WORDS, HEADINGS, NO_TEXT, block_text
+from services.normalize.lead import CAPTION_WORDS, HEADINGS, OPAQUE, PICTURES, block_text
 
 BOX_MAX_SHARE = 1 / 3  # of the body's characters: one box at most
 DROP_MAX_SHARE = 1 / 3  # of the body's characters: all the paragraphs that go, together
@@ -64,7 +64,6 @@ _NOUNS = "posts?|stories|articles|bar|box|buttons?|tools|widget|links|module|blo
 _MARK = re.compile(rf"(?<![a-z])({_STEMS})(s?)(?:{_NOUNS})?(?![a-z])")
 _WORD_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])|_")  # camelCase and "_" read as "-"
 _ATTRS = etree.XPath(".//@class | .//@id", smart_strings=False)
-_PICTURES = ("img", "picture", "video", "iframe", "svg", "canvas")
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 _SLUG_MIN_WORDS = 3
 
@@ -144,7 +143,7 @@ def _near_picture(el: HtmlElement) -> bool:
     """A picture in the element or next to it (in its parent or grandparent)."""
     scope = el
     for _ in range(3):
-        if next(scope.iter(*_PICTURES), None) is not None:
+        if next(scope.iter(*PICTURES), None) is not None:
             return True
         parent = scope.getparent()
         if parent is None:
@@ -174,9 +173,10 @@ def _is_box(mark: _Mark, text: str) -> bool:
 
 
 def _text(el: HtmlElement) -> str:
-    """The element's text without whitespace, and without inline styles and scripts (a
-    sign-up form's CSS does not make it a big box)."""
-    if next(el.iter(*NO_TEXT), None) is None:
+    """The element's text without whitespace, and without what a reader does not see as
+    text (a sign-up form's CSS, its country <select>, an icon's SVG do not make it a big
+    box), read as ``block_text`` reads it."""
+    if next(el.iter(*OPAQUE), None) is None:
         return squash(el.text_content())
     return squash(block_text(el))
 

@@ -45,8 +45,9 @@ _BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "bloc
                      "dd", "section", "header", "article", "figcaption"})
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 NO_TEXT = frozenset({"script", "style", "noscript", "template"})
-_OPAQUE = NO_TEXT | {"svg", "math", "select"}  # one node for the walk, no text
-_PICTURES = frozenset({"img", "picture", "video", "figure", "svg", "iframe"})
+OPAQUE = NO_TEXT | {"svg", "math", "select"}  # one node for the walk, no text
+PICTURES = frozenset({"img", "picture", "video", "iframe", "svg", "canvas"})
+_BESIDE_PICTURE = PICTURES | {"figure"}  # a figure next to a block holds its picture
 # A heading's class naming it the story's title ("entry-title", "headline"; not
 # "panel-title" or "subheadline").
 _TITLE_MARKS = re.compile(
@@ -100,7 +101,7 @@ def _texts(el: HtmlElement) -> Iterator[str]:
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         if event == "start":
-            if node.tag in _OPAQUE:
+            if node.tag in OPAQUE:
                 walker.skip_subtree()
             elif node.tag == "br":
                 yield " "
@@ -138,7 +139,7 @@ def _is_leaf(el: HtmlElement) -> bool:
     for _, node in walker:
         if node is not el and node.tag in _BLOCKS:
             return False
-        if node.tag in _OPAQUE:
+        if node.tag in OPAQUE:
             walker.skip_subtree()
     return True
 
@@ -189,7 +190,7 @@ def _beside_picture(el: HtmlElement) -> bool:
     """A block next to a picture in the same wrapper: a caption, whatever it is called."""
     parent = el.getparent()
     return parent is not None and any(
-        isinstance(s.tag, str) and (s.tag in _PICTURES or s.find(".//img") is not None)
+        isinstance(s.tag, str) and (s.tag in _BESIDE_PICTURE or s.find(".//img") is not None)
         for s in parent if s is not el)
 
 
@@ -295,7 +296,7 @@ def _preceding(el: HtmlElement, shared: set[HtmlElement]) -> Iterator[HtmlElemen
                 yield node
             continue
         node = prev
-        while len(node) and node.tag not in _OPAQUE:
+        while len(node) and node.tag not in OPAQUE:
             node = node[-1]
         yield node
 
@@ -369,5 +370,5 @@ def lead_above(anchor: HtmlElement, paragraphs: list[str], title: str | None = N
     return out
 
 
-__all__ = ["CAPTION_WORDS", "HEADINGS", "NO_TEXT", "block_text", "body_anchor", "body_lead",
-           "lead_above"]
+__all__ = ["CAPTION_WORDS", "HEADINGS", "NO_TEXT", "OPAQUE", "PICTURES", "block_text",
+           "body_anchor", "body_lead", "lead_above"]
