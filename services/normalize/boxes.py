@@ -34,7 +34,8 @@ from lxml.html import HtmlElement
 from services.normalize.cascade import squash
 from services.normalize.cleaner import Removal
 from services.normalize.cleaner.pipeline import LIST_ITEM
-from services.normalize.lead import CAPTION_WORDS, HEADINGS, OPAQUE, PICTURES, block_text
+from services.normalize.lead import HEADINGS, OPAQUE, PICTURES, block_text
+from services.normalize.marks import CAPTION_WORDS, words_of
 
 BOX_MAX_SHARE = 1 / 3  # of the body's characters: one box at most
 DROP_MAX_SHARE = 1 / 3  # of the body's characters: all the paragraphs that go, together
@@ -43,26 +44,6 @@ RELATED_LINK_SHARE = 0.5  # of a related box's text that is link text
 MAX_LOOKUP = 50_000_000  # paragraphs x characters in boxes: past it (a live page with
 # thousands of comments in the body's container) the page is left as it is
 
-# Words a template marks a box with (each begins and ends a word of the mark, plural
-# allowed), by the audit category they give.
-_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "promo": ("newsletter", "signup", "sign-up", "donate", "donation", "sponsor", "sponsored",
-              "advert", "advertisement", "anzeige", "werbung", "publicidad", "publicite",
-              "pubblicita", "promo", "promotion", "cta", "outbrain", "taboola"),
-    "related": ("related", "recommended", "recommendation", "more-stories", "read-also",
-                "link-box", "link-list", "linkbox", "linklist"),
-    "share": ("share", "sharing", "social"),
-    "media": ("tweet", "twitter-tweet", "instagram-media", "tiktok-embed", "fb-post",
-              "mastodon-embed", "bluesky-embed", "reddit-embed"),
-    "caption": (*sorted(CAPTION_WORDS), "copyright"),
-    "comments": ("comment",),
-}
-_CATEGORY = {stem: cat for cat, stems in _CATEGORIES.items() for stem in stems}
-_STEMS = "|".join(sorted(map(re.escape, _CATEGORY), key=len, reverse=True))
-# A box noun may follow a stem in one word ("sharebar", "jp-relatedposts", "commentbox").
-_NOUNS = "posts?|stories|articles|bar|box|buttons?|tools|widget|links|module|block|list"
-_MARK = re.compile(rf"(?<![a-z])({_STEMS})(s?)(?:{_NOUNS})?(?![a-z])")
-_WORD_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])|_")  # camelCase and "_" read as "-"
 _ATTRS = etree.XPath(".//@class | .//@id", smart_strings=False)
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 _SLUG_MIN_WORDS = 3
@@ -94,21 +75,9 @@ def content_root(anchor: HtmlElement, body_chars: int) -> tuple[HtmlElement, str
     return None
 
 
-def _words_of(values: list[str]) -> dict[str, tuple[str, str]]:
-    """The values that carry a mark: value -> (category, the word that matched, plural
-    kept). One regex pass over the values joined, not one per value."""
-    low = _WORD_JOIN.sub("-", "\0".join(values)).lower()  # NUL: never in an XML attribute
-    starts = list(accumulate((len(v) + 1 for v in low.split("\0")), initial=0))
-    marks: dict[str, tuple[str, str]] = {}
-    for m in _MARK.finditer(low):
-        value = values[bisect_right(starts, m.start()) - 1]
-        marks.setdefault(value, (_CATEGORY[m.group(1)], m.group(1) + m.group(2)))
-    return marks
-
-
 def _marked(root: HtmlElement) -> list[_Mark]:
     """Every marked element under ``root``, in page order (outermost first)."""
-    marks = _words_of(list(dict.fromkeys(_ATTRS(root))))
+    marks = words_of(list(dict.fromkeys(_ATTRS(root))))
     get = marks.get
     out: list[_Mark] = []
     for el in root.iter(etree.Element):
@@ -118,7 +87,7 @@ def _marked(root: HtmlElement) -> list[_Mark]:
         elif marks and ((hit := get(value := el.get("class", "")))
                         or (hit := get(value := el.get("id", "")))):
             out.append(_Mark(el, hit[0], hit[1], value))
-        elif "-" in tag and (hit := _words_of([tag]).get(tag)):  # <newsletter-signup>
+        elif "-" in tag and (hit := words_of([tag]).get(tag)):  # <newsletter-signup>
             out.append(_Mark(el, hit[0], hit[1], tag))
     return out
 
@@ -162,7 +131,7 @@ def _is_box(mark: _Mark, text: str) -> bool:
         return links >= RELATED_LINK_SHARE * len(text)
     ident = el.get("id") or ""
     if category == "comments" and mark.word == "comment" and (
-            _words_of([ident]).get(ident, ("",))[0] != "comments"):
+            words_of([ident]).get(ident, ("",))[0] != "comments"):
         # one "comment" by class: a box only among others like it ("comments", or an id
         # such as "comment-4521", names the thread or the comment itself)
         return any(sib is not None and sib.get("class") == mark.value

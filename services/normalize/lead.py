@@ -21,6 +21,7 @@ from lxml.html import HtmlElement
 
 from services.normalize.cascade import INVISIBLE_RE, squash
 from services.normalize.cleaner.pipeline import LIST_ITEM
+from services.normalize.marks import CAPTION_WORDS
 
 LEAD_MIN_WORDS = 10
 LEAD_MAX = 2
@@ -83,10 +84,6 @@ _NEVER_LEAD_WORDS = frozenset({
 # that also holds the headline (a photo header, a header "with-authors", a layout's "promo"
 # section around headline and dek).
 _NOT_LEAD_MARKS = re.compile(r"author|autor|auteur|bio\b|byline|promo")
-# Words naming a picture's caption or credit, in the languages templates use (boxes.py
-# reads them too).
-CAPTION_WORDS = frozenset({"caption", "credit", "bildunterschrift", "bildtext", "legende",
-                           "leyenda", "legenda", "didascalia"})
 _NOT_LEAD_WORDS = CAPTION_WORDS | {
     "captions", "credits", "figure", "photo", "foto", "image", "media", "thumbnail", "date",
     "time", "bu", "visuel",
@@ -370,5 +367,5 @@ def lead_above(anchor: HtmlElement, paragraphs: list[str], title: str | None = N
     return out
 
 
-__all__ = ["CAPTION_WORDS", "HEADINGS", "NO_TEXT", "OPAQUE", "PICTURES", "block_text",
+__all__ = ["HEADINGS", "NO_TEXT", "OPAQUE", "PICTURES", "block_text",
            "body_anchor", "body_lead", "lead_above"]
