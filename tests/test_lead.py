@@ -202,6 +202,25 @@ def test_boxes_that_are_not_the_standfirst_stay_out(header_extra: str, between: 
     assert _lead(_story(header_extra, between=between)) == []
 
 
+@pytest.mark.parametrize("box", ["cta-box", "signupBox", "taboola-widget", "outbrain_module",
+                                 "social-tools", "recommended-reads"])  # fmt: skip
+def test_boxes_that_boxes_py_drops_hold_no_lead(box: str) -> None:
+    """A teaser in a box marked as a call to action, a sign-up, a recommendation widget or
+    a sharing bar (the vocabulary boxes.py drops boxes by) does not come back as a lead."""
+    pitch = ("Get the whole story first: our morning briefing brings every council vote to "
+             "your inbox, free of charge.")
+    html = _story(between=f"<div class='{box}'><p class='teaser'>{pitch}</p></div>")
+    assert _lead(html) == []
+
+
+def test_a_promo_wrapper_around_the_headline_still_gives_its_dek() -> None:
+    """A layout's "promo" section around headline and dek is no promo box."""
+    html = (f"<html><body><main><article><div class='promo-header'><h1>{HEADLINE}</h1>"
+            f"<p class='dek'>{LEAD}</p></div><div class='article-body'>{BODY}</div>"
+            "</article></main></body></html>")
+    assert _lead(html)[0] == LEAD
+
+
 def test_figure_caption_kicker_and_date_line_stay_out() -> None:
     """A lead-named caption inside a figure, a kicker and a date line are no standfirst."""
     extra = (f"<figure><img src='a.jpg'><figcaption><p class='lead'>{LEAD}</p></figcaption>"

@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 
 from services.normalize.cascade import INVISIBLE_RE, squash
 from services.normalize.cleaner.pipeline import LIST_ITEM
-from services.normalize.marks import CAPTION_WORDS
+from services.normalize.marks import CAPTION_WORDS, words_of
 
 LEAD_MIN_WORDS = 10
 LEAD_MAX = 2
@@ -155,9 +155,23 @@ def _hidden(el: HtmlElement) -> bool:
             or "display:none" in style or "visibility:hidden" in style)
 
 
+# Boxes that boxes.py drops as promo, related, share or embedded media (marks.py's
+# vocabulary) hold no lead either; "promo" itself is left to _NOT_LEAD_MARKS, which spares
+# the wrapper of a headline.
+_NEVER_LEAD_BOXES = frozenset({"promo", "related", "share", "media"})
+_HEADLINE_PROMO = frozenset({"promo", "promotion"})
+
+
+def _box_marked(el: HtmlElement) -> bool:
+    values = [v for v in (el.get("class"), el.get("id")) if v]
+    return values != [] and any(
+        category in _NEVER_LEAD_BOXES and word.removesuffix("s") not in _HEADLINE_PROMO
+        for category, word in words_of(values).values())
+
+
 def _never_lead(el: HtmlElement, marks: str) -> bool:
     return (el.tag in _NEVER_LEAD_TAGS or _hidden(el) or bool(_NEVER_LEAD_MARKS.search(marks))
-            or not _NEVER_LEAD_WORDS.isdisjoint(_MARK_SPLIT.split(marks)))
+            or not _NEVER_LEAD_WORDS.isdisjoint(_MARK_SPLIT.split(marks)) or _box_marked(el))
 
 
 def _in_box(el: HtmlElement, shared: set[HtmlElement]) -> bool:
