@@ -33,8 +33,7 @@ from lxml.html import HtmlElement
 
 from services.normalize.cascade import squash
 from services.normalize.cleaner import Removal
-from services.normalize.cleaner.pipeline import LIST_ITEM
-from services.normalize.lead import HEADINGS, OPAQUE, PICTURES, block_text
+from services.normalize.lead import HEADINGS, OPAQUE, PICTURES, block_text, squashed
 from services.normalize.marks import CAPTION_WORDS, words_of
 
 BOX_MAX_SHARE = 1 / 3  # of the body's characters: one box at most
@@ -174,7 +173,7 @@ def drop_boxed(tree: HtmlElement, paragraphs: list[str],
     ``anchor``: the body's first paragraph in the page (``lead.body_anchor``). Without it,
     or when no container short of ``<body>`` holds most of the body, nothing is removed:
     searching the whole page would cost two to three times as much."""
-    keys = [squash(p.removeprefix(LIST_ITEM)) for p in paragraphs]
+    keys = list(map(squashed, paragraphs))
     body_chars = sum(map(len, keys))
     found = content_root(anchor, body_chars) if anchor is not None and body_chars else None
     if found is None:

@@ -126,9 +126,15 @@ def _text_key(el: HtmlElement, chars: int = _KEY_CHARS) -> str:
     return "".join(got)[:chars]
 
 
+def squashed(paragraph: str) -> str:
+    """An extracted paragraph as the page's text reads (squashed), without its list-item
+    dash: what paragraphs are looked up in the page by."""
+    return squash(paragraph.removeprefix(LIST_ITEM))
+
+
 def _key(paragraph: str) -> str:
-    """A paragraph's opening as ``_text_key`` reads it from the page (no list-item dash)."""
-    return squash(paragraph.removeprefix(LIST_ITEM))[:_KEY_CHARS]
+    """A paragraph's opening as ``_text_key`` reads it from the page."""
+    return squashed(paragraph)[:_KEY_CHARS]
 
 
 def _is_leaf(el: HtmlElement) -> bool:
@@ -382,4 +388,4 @@ def lead_above(anchor: HtmlElement, paragraphs: list[str], title: str | None = N
 
 
 __all__ = ["HEADINGS", "NO_TEXT", "OPAQUE", "PICTURES", "block_text",
-           "body_anchor", "body_lead", "lead_above"]
+           "body_anchor", "body_lead", "lead_above", "squashed"]
