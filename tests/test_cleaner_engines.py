@@ -26,7 +26,6 @@ PHRASES = sorted(lexicon._PHRASE_KIND)
 WORDS = sorted(lexicon.WORD_TOKENS)
 FILLER = ["the", "and", "für", "café", "niño", "Москва", "東京", "0", "00", "ß", "İstanbul",
           "ﬁle", "«", "—", "3", "12:05", "2 min", "(1:02:03)", "©", "/", "AP/Reuters"]  # fmt: skip
-FAMILIES = ("page_durations", "page_caption_labels", "page_comment_counts", "page_credits")
 OPENERS = ["Photo:", "FOTO:", "Abb. 3:", "Fig. 2:", "(Bild:", "Copyright", "© AP", "03:17",
            "03:17 MIN", "[2:05]", "12 comments on “A title”", "One response to „Titel“",
            "3 Antworten zu «x»", "Source:", "Quelle: dpa", "Crédit photo", "Image:",
