@@ -179,10 +179,20 @@ def test_future_date_rejected() -> None:
         (["John E. Smith"], ["John E. Smith"]),
         (["Jane Doe | Staff Writer"], ["Jane Doe"]),
         (["https://example.com/authors/jane", "Reuters"], []),
+        (["Ann Lee, Bo Chen, and Cy Diaz, CNN"], ["Ann Lee", "Bo Chen", "Cy Diaz"]),
+        (["By Ann Lee And Bo Chen For The Sunday Paper"], ["Ann Lee", "Bo Chen"]),
+        (["Centers for Disease Control"], ["Centers for Disease Control"]),
+        (["Ann Lee, Paris, Bo Chen"], ["Ann Lee", "Bo Chen"]),
+        (["Ann Lee", "SHOW ALL POSTS BYAnn Lee"], ["Ann Lee"]),
+        (["Ann Lee", "Joann Lee"], ["Ann Lee", "Joann Lee"]),
+        (["Ann Lee Jr."], ["Ann Lee Jr."]),
+        (["jdoe", "site-admin"], []),
+        (["严玉洁"], ["严玉洁"]),
     ],
 )
 def test_clean_authors(raw: list[str], expected: list[str]) -> None:
-    """Authors lose "By", emails, URLs, roles and site names; lists split and deduplicated."""
+    """Authors lose "By", emails, URLs, roles, site names, outlets, places and handles; lists
+    split and deduplicated."""
     assert clean_authors(raw, site="The Daily Example", domain="example.com") == expected
 
 

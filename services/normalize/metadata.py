@@ -297,13 +297,31 @@ _BY = re.compile(
 _EMAIL = re.compile(r"\S+@\S+\.\w+|(?<!\w)@\w+")
 _DOMAINISH = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 _URLISH = re.compile(r"https?://\S+|www\.\S+")
-# connectors are lowercase words, so an initial ("John E. Smith") is never a separator
-_SPLIT = re.compile(r"\s*(?:;|\||/|,|&)\s*|\s+(?:and|And|AND|und|et|y|e|i|oraz)\s+")
+# connectors are lowercase words, so an initial ("John E. Smith") is never a separator; the
+# separator is kept (capturing group) to tell "Jane Doe, London" from "Jane Doe, John Smith"
+_SPLIT = re.compile(
+    r"(\s*,?\s+(?:and|And|AND|und|et|y|e|i|oraz)\s+|\s*(?:;|\||/|,|&)\s*)")
+# "Jane Doe for The Mail on Sunday": the outlet after a person's name goes
+_FOR_OUTLET = re.compile(r"\s+(?:for|For|FOR|für|para|pour)\s+\S.*$")
+_PERSON = re.compile(r"^(?:[^\W\d_][\w'’.-]*\s+){1,3}[^\W\d_][\w'’.-]*$")
+_SUFFIX = re.compile(r"\b(?:Jr|Sr)$")
+
+
+def _name(part: str) -> str:
+    """One byline part as a bare name: no "By", no outlet after "for", no stray punctuation
+    (but "Jr." keeps its period)."""
+    name = _BY.sub("", _WS.sub(" ", part).strip(" -–—:·•|.,"))
+    head = _FOR_OUTLET.sub("", name)
+    if head != name and _PERSON.match(head) and all(w[0].isupper() for w in head.split()):
+        name = head
+    return name + "." if _SUFFIX.search(name) and part.rstrip().endswith(".") else name
 
 
 def clean_authors(values: Iterable[str], *, site: str | None = None,
                   domain: str | None = None) -> list[str]:
-    """Names only: no "By", no emails or URLs, no site names; "A and B" split; deduplicated."""
+    """Names only: no "By", no emails or URLs, no site names, places or user handles;
+    "A, B and C" split; deduplicated, and a name that only repeats another with junk
+    around it ("SHOW ALL ARTICLES OFHeiko Sauer") dropped."""
     banned = {s.casefold() for s in (site, domain) if s}
     if domain:
         banned.add(domain.split(".")[0].casefold())
@@ -314,13 +332,16 @@ def clean_authors(values: Iterable[str], *, site: str | None = None,
         value = _URLISH.sub(" ", _EMAIL.sub(" ", value))
         value = re.sub(r"[()\[\]<>\"“”„«»]", " ", value)
         value = _BY.sub("", value.strip(" -–—:·•|"))
-        parts = _SPLIT.split(value)
+        pieces = _SPLIT.split(value)
+        parts, seps = pieces[::2], ["", *pieces[1::2]]
         if (len(parts) == 2 and "," in value and all(len(p.split()) == 1 for p in parts)):
-            parts = [value]  # "Smith, John" is one name, not two
-        for part in parts:
-            name = _BY.sub("", _WS.sub(" ", part).strip(" -–—:·•|.,"))
+            parts, seps = [value], [""]  # "Smith, John" is one name, not two
+        before = 0  # words of the previous part
+        for part, sep in zip(parts, seps, strict=True):
+            name = _name(part)
             key = name.casefold()
             words = key.split()
+            after_name, before = before >= 2, len(words)
             if not name or key in seen or key in banned or is_staff_name(key):
                 continue
             if len(name) < 3 or len(words) > 5 or any(ch.isdigit() for ch in name):
@@ -329,11 +350,26 @@ def clean_authors(values: Iterable[str], *, site: str | None = None,
                 continue  # "facebook.com": a site, not a person
             if not any(ch.isalpha() for ch in name):
                 continue
-            if name.isupper() and len(words) == 1:
-                continue  # "DPA", "STAFF": an acronym, not a person
+            if len(words) == 1 and (name.isupper() or name.islower()):
+                continue  # "DPA", "STAFF": an acronym; "jdoe", "site-admin": a user handle
+            if len(words) == 1 and "," in sep and after_name:
+                continue  # "Jane Doe, London": the place the byline was filed from
             seen.add(key)
             out.append(name)
-    return out
+    return [n for n in out if not any(o != n and _repeats(o, n) for o in out)]
+
+
+def _repeats(name: str, longer: str) -> bool:
+    """``longer`` holds ``name`` as whole words (or glued on after a capital: "OFHeiko")."""
+    folded, key = longer.casefold(), name.casefold()
+    at = folded.find(key)
+    while at >= 0:
+        end = at + len(key)
+        starts = at == 0 or not longer[at - 1].isalpha() or longer[at].isupper()
+        if starts and (end == len(longer) or not longer[end].isalpha()):
+            return True
+        at = folded.find(key, at + 1)
+    return False
 
 
 # --- the result ------------------------------------------------------------------------------
