@@ -168,6 +168,24 @@ def test_future_date_rejected() -> None:
 
 
 @pytest.mark.parametrize(
+    ("head", "published", "modified"),
+    [
+        ('<meta name="article_date_original" content="Saturday, December 27, 2014, 12:06 PM">'
+         '<meta name="article_date_updated" content="Saturday, December 27, 2014, 12:10 PM">',
+         datetime(2014, 12, 27, 12, 6), datetime(2014, 12, 27, 12, 10)),
+        ('<meta name="cXenseParse:recs:publishtime" content="2018-06-18T10:01:00.000Z">'
+         '<meta property="article:modified_time" content="2018-06-18T13:57:57.000Z">',
+         datetime(2018, 6, 18, 10, 1, tzinfo=UTC), datetime(2018, 6, 18, 13, 57, 57, tzinfo=UTC)),
+    ],
+)
+def test_cms_date_conventions(head: str, published: datetime, modified: datetime) -> None:
+    """Dates in CMS-specific meta names (Advance Local, cXense) are read, from meta."""
+    meta = extract_metadata(parse_html(_page(head, PARAGRAPHS_EN)), None)  # type: ignore[arg-type]
+    assert (meta.published_at, meta.modified_at) == (published, modified)
+    assert meta.provenance["published_at"].source == "meta"
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         (["By Jane Doe"], ["Jane Doe"]),

@@ -642,12 +642,14 @@ def extract_metadata(tree: HtmlElement, url: str | None = None,
                "datepublished", "pubdate", "publishdate", "publish-date", "date",
                "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created",
                "sailthru.date", "parsely-pub-date", "article.published", "og:published_time",
-               "datecreated"),
+               "datecreated",
+               # CMS conventions: Advance Local's newspapers, cXense-tagged sites
+               "article_date_original", "cxenseparse:recs:publishtime"),
               _published_markup)
     pick_date("modified_at", ("dateModified",),
               ("article:modified_time", "og:updated_time", "og:article:modified_time",
                "modified_time", "datemodified", "last-modified", "dcterms.modified",
-               "article.updated", "lastmod"),
+               "article.updated", "lastmod", "article_date_updated"),
               _modified_markup)
     if meta.published_at is None:
         found_url = date_from_url(url) or date_from_url(meta.canonical_url)
