@@ -236,3 +236,34 @@ def test_news_about_letters_and_listening_stays(line: str) -> None:
     """Sentences that report on letters or quote someone asking for views are the story."""
     body = [*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]]
     assert clean_body(body).paragraphs == body
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Subscribe to The Valley Courier to save this story",
+        "Sign up for our email newsletters",
+        "Get the Evening Briefing and other newsletters",
+        "Download the app on Google Play",
+    ],
+)
+def test_short_prompt_closing_the_body_is_removed(prompt: str) -> None:
+    """A short unpunctuated sign-up or app prompt among the body's last lines goes as promo."""
+    c = clean_body([*PARAGRAPHS_EN, prompt])
+    assert c.paragraphs == PARAGRAPHS_EN
+    assert [r.category for r in c.removed] == ["promo"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Why the app store rules matter for small developers",  # a subheading mid-body
+        "Readers can subscribe to the council's weekly bulletin for updates.",  # a sentence
+    ],
+)
+def test_weak_phrases_inside_the_body_or_in_sentences_stay(line: str) -> None:
+    """A weak phrase decides only on the body's last lines, and never on a sentence."""
+    middle = [*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]]
+    assert clean_body(middle).paragraphs == middle
+    if line.endswith("."):
+        assert clean_body([*PARAGRAPHS_EN, line]).paragraphs == [*PARAGRAPHS_EN, line]

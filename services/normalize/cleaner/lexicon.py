@@ -73,7 +73,7 @@ STRONG: dict[str, list[str]] = {
     ],
     "promo": [
         # en
-        "sign up for our", "sign up for the", "newsletter", "subscribe to our",
+        "sign up for our", "sign up for the", "newsletter", "newsletters", "subscribe to our",
         "delivered to your inbox", "straight to your inbox", "in your inbox",
         "download the app", "download our app", "get the app", "on the app store",
         "follow us on", "like us on facebook",
@@ -283,6 +283,7 @@ WEAK: dict[str, list[str]] = {
     ],
     "promo": [
         "google play", "app store", "free trial", "special offer", "advertise with us",
+        "subscribe to",
         "shop now", "buy now", "jetzt kaufen", "comprar ahora", "acheter maintenant",
     ],
 }  # fmt: skip

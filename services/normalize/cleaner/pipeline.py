@@ -120,6 +120,7 @@ def run_body(
     bio_from = page.n - C.BIO_LAST_LINES
     captions = signals.page_caption_credits(page, signals.padded_lower(page))
     related = _tail_link_list(page, linked)
+    closing = max(tail, _after_last_sentence(page))
     for i, text in enumerate(page.lines):
         verdict = _body_verdict(page, i, title_norm)
         if verdict is None and i in related:
@@ -131,6 +132,10 @@ def run_body(
             verdict = ("caption", ("ends_with_credit",))
         if verdict is None and signals.is_disguised(text, page.n_words[i]):
             verdict = ("promo", ("mixed_script",))
+        if (verdict is None and i >= closing and not page.terminal[i]
+                and page.n_words[i] <= lexicon.WEAK_MAX_WORDS
+                and (cat := lexicon.weak_match(canonical(page.norms[i]))) in _BODY_CATEGORIES):
+            verdict = (cat, (f"lexicon:{cat}", "weak_phrase", "no_terminal_punct", "tail"))
         if verdict is None and i >= tail and _tail_notice(page, i):
             verdict = ("site", ("copyright", "tail"))
         if (
@@ -147,7 +152,19 @@ def run_body(
     return body, removed, lang
 
 
+def _after_last_sentence(page: Page) -> int:
+    """Where the lines after the body's last sentence start (a sentence: terminal
+    punctuation, PROSE_MIN_WORDS words, no strong boilerplate phrase). A weak phrase decides
+    only there: a subheading above prose is the article's, a prompt after it is not."""
+    for i in range(page.n - 1, -1, -1):
+        if (page.terminal[i] and page.n_words[i] >= PROSE_MIN_WORDS
+                and lexicon.strong_match(canonical(page.norms[i])) is None):
+            return i + 1
+    return 0
+
+
 TAIL_PARAGRAPHS = 3
+PROSE_MIN_WORDS = 8
 TAIL_NOTICE_MAX_WORDS = 40
 DATELINE_MIN_BODY = 4  # paragraphs; in a shorter body every line is at an edge
 DATELINE_MAX_WORDS = 12
