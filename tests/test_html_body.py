@@ -109,6 +109,31 @@ def test_a_malformed_link_in_the_closing_list_is_skipped() -> None:
     assert tail_links(tree, paragraphs, "https://e.example/news/bikes") == {2, 3, 4}
 
 
+def test_dated_linked_headlines_without_heading_are_recent_posts() -> None:
+    """A closing list of linked headlines each ending with its date is a "recent posts" box,
+    even when extraction dropped its heading; without the dates the list stays."""
+    dates = ["March 3, 2024", "March 2, 2024", "28 February 2024"]
+    dated = [f"- {h} - {d}" for h, d in zip(HEADLINES, dates, strict=False)]
+    linked = range(len(PARAGRAPHS_EN), len(PARAGRAPHS_EN) + len(dated))
+    c = clean_body([*PARAGRAPHS_EN, *dated], linked=linked)
+    assert c.paragraphs == PARAGRAPHS_EN
+    assert [r.signals for r in c.removed] == [("link_list", "item", "tail")] * len(dated)
+    undated = [f"- {h}" for h in HEADLINES[:3]]
+    assert clean_body([*PARAGRAPHS_EN, *undated], linked=linked).paragraphs == [
+        *PARAGRAPHS_EN, *undated]
+
+
+def test_without_a_url_the_canonical_link_tells_the_site() -> None:
+    """A page dropped as a file (no URL) has its closing links judged against its canonical
+    URL's host."""
+    tail = f"<h2>More from the Example</h2><ul>{_items(linked=True)}</ul>".replace(
+        "href='/news/", "href='https://e.example/news/")
+    head = "<title>Bike lanes</title><link rel='canonical' href='https://e.example/news/bikes'>"
+    record = extract(_page(head, PARAGRAPHS_EN, tail=tail).encode(), source="a.html")
+    assert record.text.split("\n\n") == PARAGRAPHS_EN
+    assert len(_removed(record, "link_list")) == 1 + len(HEADLINES)
+
+
 def test_short_linked_names_are_no_link_list() -> None:
     """Linked items of a few words (winners, places, names) under a heading stay."""
     names = ["- Best film: The Long Story", "- Best actor: Jane Doe", "- Best music: Red Sky"]

@@ -135,7 +135,8 @@ def extract_html(html: str, url: str | None = None,
     if options.boxes:
         paragraphs, removed = drop_boxed(tree, paragraphs, anchor)
     return HtmlExtract(paragraphs=paragraphs, meta=meta, extractor=extractor,
-                       linked=tail_links(tree, paragraphs, url), removed=removed)
+                       linked=tail_links(tree, paragraphs, url or meta.canonical_url),
+                       removed=removed)
 
 
 def second_pass(extracted: HtmlExtract) -> Cleaned:

@@ -124,7 +124,7 @@ def run_body(
     for i, text in enumerate(page.lines):
         verdict = _body_verdict(page, i, title_norm)
         if verdict is None and i in related:
-            verdict = ("related", ("link_list", "heading" if i == related.start else "item",
+            verdict = ("related", ("link_list", "item" if text.startswith(LIST_ITEM) else "heading",
                                    "tail"))
         if verdict is None and (i == 0 or i == page.n - 1) and page.n >= DATELINE_MIN_BODY:
             verdict = _dateline(page, i)
@@ -195,7 +195,8 @@ def _tail_link_list(page: Page, linked: Collection[int]) -> range:
     from us", "Read next"): every item links to the site's articles (``linked``, asked of
     the page), items are headline-sized and mostly not sentences, and the heading is a
     title, not an introduction ("at a glance:") or a quote. A list without a heading
-    stays."""
+    stays, unless every item ends with a date (a "recent posts" box whose heading
+    extraction dropped)."""
     if not linked:
         return range(0)
     lines, n_words = page.lines, page.n_words
@@ -210,10 +211,12 @@ def _tail_link_list(page: Page, linked: Collection[int]) -> range:
     if 3 * sum(1 for i in items if lines[i][-1] in ".!") > len(items):
         return range(0)
     head = lines[k - 1]
-    if (n_words[k - 1] > LINK_HEADING_MAX_WORDS or not head[-1].isalnum()
-            or head.startswith(LIST_ITEM)):
-        return range(0)
-    return range(k - 1, page.n)
+    if (n_words[k - 1] <= LINK_HEADING_MAX_WORDS and head[-1].isalnum()
+            and not head.startswith(LIST_ITEM)):
+        return range(k - 1, page.n)
+    if all(signals.ends_with_date(lines[i]) for i in items):
+        return items  # "recent posts" without their heading: linked headlines and their dates
+    return range(0)
 
 
 def _tail_notice(page: Page, i: int) -> bool:

@@ -93,6 +93,7 @@ CALENDAR_DATE = re.compile(
     rf"{_DAY_MONTH}(?:19|20)\d\d\b|{_MONTH_DAY}(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
+_ENDS_WITH_DATE = re.compile(rf"(?:{CALENDAR_DATE.pattern})\W*$", re.IGNORECASE)
 _CLOCK = re.compile(r"\b\d{1,2}[:h.]\d{2}\b")
 _WORDS = re.compile(r"[^\W\d_]+")
 
@@ -452,6 +453,11 @@ def page_credits(
         if i not in out and is_credit(lines[i], n_words[i]):
             out.add(i)
     return out
+
+
+def ends_with_date(text: str) -> bool:
+    """The line closes on a calendar date ("... - October 9, 2020")."""
+    return _ENDS_WITH_DATE.search(text) is not None
 
 
 def has_date(text: str) -> bool:
