@@ -84,7 +84,8 @@ def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second
 
 def variants(settings: Settings) -> dict[str, Callable[[str, str, str | None], str]]:
     chosen = DEFAULT_OPTIONS
-    no_lead = replace(chosen, lead=False, boxes=False)
+    no_lead = replace(chosen, lead=False, boxes=False, declared=False)
+    declared = replace(chosen, lead=False, boxes=False)
     with_lead = replace(chosen, boxes=False)
     first = replace(no_lead, escalate_words=0, cascade=False)
     escalated = replace(no_lead, cascade=False)
@@ -106,6 +107,7 @@ def variants(settings: Settings) -> dict[str, Callable[[str, str, str | None], s
         "+ cascade only (no escalation)": lambda n, h, u: _paragraphs_text(
             h, u, cascade_only, False),
         "+ escalation + cascade": lambda n, h, u: _paragraphs_text(h, u, no_lead, False),
+        "+ declared body (JSON-LD)": lambda n, h, u: _paragraphs_text(h, u, declared, False),
         "+ lead (the standfirst back)": lambda n, h, u: _paragraphs_text(h, u, with_lead, False),
         "+ boxes (marked boxes out)": lambda n, h, u: _paragraphs_text(h, u, chosen, False),
         "+ ... + second pass": lambda n, h, u: _paragraphs_text(h, u, chosen, True),

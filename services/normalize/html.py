@@ -4,7 +4,8 @@ trafilatura's options were chosen on the devdata TUNE half (``bench/eval_html.py
 are always excluded. The standfirst that precision mode drops (in the article's ``<header>``,
 or in a block of its own above the body) comes back (``lead.py``). When trafilatura's
 result is empty or implausibly short for the page, the cascade (``cascade.py``) lets
-trafilatura's balanced mode, readability-lxml and jusText compete on evidence.
+trafilatura's balanced mode, readability-lxml and jusText compete on evidence; when it is a
+small part of the JSON-LD ``articleBody``, that declared text is the body (``jsonld_body.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from pressline.record import Provenance
-from services.normalize import cascade
+from services.normalize import cascade, jsonld_body
 from services.normalize.boxes import drop_boxed
 from services.normalize.cleaner import Cleaned, Removal, clean_body
 from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
@@ -37,7 +38,8 @@ class ExtractOptions:
     readability-lxml and jusText compete when the result is still empty or very short.
     ``lead``: the standfirst precision mode drops comes back (``lead.py``). ``boxes``:
     paragraphs found only in boxes the page marks as promos, embeds, captions... go
-    (``boxes.py``).
+    (``boxes.py``). ``declared``: the JSON-LD ``articleBody`` replaces an extraction that is
+    a small part of it (``jsonld_body.py``).
     """
 
     favor_precision: bool = True
@@ -49,6 +51,7 @@ class ExtractOptions:
     cascade: bool = True
     lead: bool = True
     boxes: bool = True
+    declared: bool = True
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -125,6 +128,10 @@ def extract_html(html: str, url: str | None = None,
                   lambda t, u, lang: trafilatura_paragraphs(t, u, balanced)},
         )
         paragraphs, extractor = best.paragraphs, best.name
+    if options.declared and meta.article_body:
+        declared = jsonld_body.replace_with_declared(paragraphs, meta.article_body)
+        if declared is not None:
+            paragraphs, extractor = declared, "json-ld"
     with_lead = options.lead and options.favor_precision and extractor == primary
     anchor = body_anchor(tree, paragraphs) if with_lead or options.boxes else None
     if with_lead and anchor is not None:

@@ -390,6 +390,7 @@ class PageMeta:
     tags: list[str] = field(default_factory=list)
     paywalled: bool = False
     word_count: int | None = None
+    article_body: str | None = None  # JSON-LD articleBody, raw: the text the page declares
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
     def set(self, name: str, value: Any, source: str, raw: str | None = None) -> None:
@@ -735,4 +736,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None,
     count = art.get("wordCount")
     if isinstance(count, int | str) and str(count).isdigit():
         meta.word_count = int(count)
+    body = art.get("articleBody")
+    if isinstance(body, str) and body.strip():
+        meta.article_body = body
     return meta
