@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -20,12 +21,12 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from pressline.record import Provenance
-from services.normalize import cascade, jsonld_body
+from services.normalize import cascade, jsonld_body, shown_date
 from services.normalize.boxes import drop_boxed
 from services.normalize.cleaner import Cleaned, Removal, clean_body
 from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
 from services.normalize.lead import block_text, body_anchor, lead_above
-from services.normalize.metadata import PageMeta, domain_of, extract_metadata
+from services.normalize.metadata import PageMeta, domain_of, extract_metadata, plausible
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,21 @@ def extract_html(html: str, url: str | None = None,
         lead = lead_above(anchor, paragraphs, meta.title)
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+lead"
+    if meta.published_at is None and anchor is not None:
+        _date_shown(meta, anchor)
     removed: list[Removal] = []
     if options.boxes:
         paragraphs, removed = drop_boxed(tree, paragraphs, anchor)
     return HtmlExtract(paragraphs=paragraphs, meta=meta, extractor=extractor,
                        linked=tail_links(tree, paragraphs, url or meta.canonical_url),
                        removed=removed)
+
+
+def _date_shown(meta: PageMeta, anchor: HtmlElement) -> None:
+    """The date the article's header shows, when the page declares none (``shown_date``)."""
+    found = shown_date.shown_date(anchor)
+    if found is not None and plausible(found[0], datetime.now(UTC)):
+        meta.set("published_at", found[0], "html", found[1])
 
 
 def second_pass(extracted: HtmlExtract) -> Cleaned:
