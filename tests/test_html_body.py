@@ -292,3 +292,37 @@ def test_weak_phrases_inside_the_body_or_in_sentences_stay(line: str) -> None:
     assert clean_body(middle).paragraphs == middle
     if line.endswith("."):
         assert clean_body([*PARAGRAPHS_EN, line]).paragraphs == [*PARAGRAPHS_EN, line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Story continues below advertisement",
+        "Advertisement - Continue Reading Below",
+        "Continue reading the main story",
+        "Media playback is unsupported on your device",
+        "SCROLL DOWN FOR VIDEO",
+        "Getty Images",
+        "Foto: dpa",
+        "Bildergalerie",
+    ],
+)
+def test_ad_slot_media_and_credit_labels_inside_the_body_are_removed(line: str) -> None:
+    """Labels an ad slot, a player or a picture leaves in the body go, wherever they sit."""
+    c = clean_body([*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]])
+    assert c.paragraphs == PARAGRAPHS_EN
+    assert [r.category for r in c.removed] in (["promo"], ["media"], ["caption"])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The photo agency Getty Images said it would review the picture.",
+        "Sources",  # a subheading is not a credit (not a credit word)
+        "Photo finish in Leeds",
+    ],
+)
+def test_sentences_and_headings_about_photos_stay(line: str) -> None:
+    """A sentence naming a photo agency, or a heading of other words, is the article's."""
+    body = [*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]]
+    assert clean_body(body).paragraphs == body

@@ -78,6 +78,9 @@ STRONG: dict[str, list[str]] = {
         "download the app", "download our app", "get the app", "on the app store",
         "follow us on", "like us on facebook",
         "limited time offer", "subscribe now", "sign up now",
+        # ad-slot labels left in article bodies
+        "story continues below advertisement", "article continues below advertisement",
+        "continue reading below", "continue reading the main story",
         "sign up today", "sponsored content", "paid content",
         "partner content",
         # reader-engagement prompts under news articles
@@ -230,6 +233,7 @@ STRONG: dict[str, list[str]] = {
     ],
     "media": [
         "watch video", "watch now", "watch live", "play video", "related video",
+        "media playback is unsupported", "scroll down for video",
         "now playing", "up next", "video player", "listen to this article",
         "listen to article", "audio player", "video abspielen", "video ansehen",
         "jetzt ansehen", "ver vídeo", "ver video", "regarder la vidéo", "guarda il video",

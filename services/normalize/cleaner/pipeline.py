@@ -93,6 +93,9 @@ def run_capture(
 
 
 _BODY_CATEGORIES = frozenset({"paywall", "promo", "comments", "share", "media"})
+# A line of a few words made only of credit words ("Getty Images", "Foto: dpa") is a credit
+# left behind by its picture: one more category for whole short lines.
+_SHORT_CATEGORIES = _BODY_CATEGORIES | {"caption"}
 
 
 def run_body(
@@ -237,6 +240,6 @@ def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tupl
             return cat, (f"lexicon:{cat}", "strong_phrase")
     if n <= 4 and not page.terminal[i]:
         cat = lexicon.exact_match(norm) or lexicon.words_match(norm.split())
-        if cat in _BODY_CATEGORIES:
+        if cat in _SHORT_CATEGORIES:
             return cat, (f"lexicon:{cat}", "short", "no_terminal_punct")
     return None
