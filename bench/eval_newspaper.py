@@ -118,6 +118,7 @@ class Sample:
     capture: str
     record: ArticleRecord | None
     cleaned: Cleaned
+    reference: dict[str, object]  # newspaper4k's metadata for the page
 
 
 def prepare(name: str, raw: bytes, gold: str, meta: dict[str, object],
@@ -133,7 +134,8 @@ def prepare(name: str, raw: bytes, gold: str, meta: dict[str, object],
     title = meta.get("title")
     return Sample(name=name, gold=gold, language=str(meta.get("language") or "?"),
                   title=title if isinstance(title, str) and title else None, page=page,
-                  capture=capture, record=record, cleaned=clean_capture(capture))
+                  capture=capture, record=record, cleaned=clean_capture(capture),
+                  reference=meta)
 
 
 SYSTEMS: dict[str, Callable[[Sample], str]] = {
@@ -170,7 +172,29 @@ def main() -> int:
     text_right = sum(title_matches(ref, s.cleaned.title) for ref, s in titled)
     print(f"headline = the page's own title (of {len(titled)}): "
           f"HTML {html_right}, text capture {text_right}")
+    metadata_agreement(samples)
     return 0
+
+
+def metadata_agreement(samples: list[Sample]) -> None:
+    """The HTML record's date and authors beside newspaper4k's: its values are its own
+    extraction (its author lists carry related authors and byline fragments), so this counts
+    agreement, not correctness."""
+    dated = same_day = named = same_authors = 0
+    for s in samples:
+        if s.record is None:
+            continue
+        day, authors = s.reference.get("publish_date"), s.reference.get("authors")
+        if day:
+            dated += 1
+            ours = s.record.published_at
+            same_day += ours is not None and ours.date().isoformat() == str(day)[:10]
+        if isinstance(authors, list) and authors:
+            named += 1
+            same_authors += ({a.casefold() for a in s.record.authors}
+                             == {str(a).casefold() for a in authors})
+    print(f"published_at on newspaper4k's day (of {dated} it dates): {same_day}; "
+          f"authors equal to its list (of {named} it names): {same_authors}")
 
 
 if __name__ == "__main__":
