@@ -84,9 +84,10 @@ def _paragraphs_text(html: str, url: str | None, options: ExtractOptions, second
 
 def variants(settings: Settings) -> dict[str, Callable[[str, str, str | None], str]]:
     chosen = DEFAULT_OPTIONS
-    no_lead = replace(chosen, lead=False, boxes=False, declared=False)
-    declared = replace(chosen, lead=False, boxes=False)
-    with_lead = replace(chosen, boxes=False)
+    no_lead = replace(chosen, lead=False, boxes=False, declared=False, chunks=False)
+    declared = replace(chosen, lead=False, boxes=False, chunks=False)
+    with_lead = replace(chosen, boxes=False, chunks=False)
+    with_chunks = replace(chosen, boxes=False)
     first = replace(no_lead, escalate_words=0, cascade=False)
     escalated = replace(no_lead, cascade=False)
     cascade_only = replace(no_lead, escalate_words=0)
@@ -109,6 +110,8 @@ def variants(settings: Settings) -> dict[str, Callable[[str, str, str | None], s
         "+ escalation + cascade": lambda n, h, u: _paragraphs_text(h, u, no_lead, False),
         "+ declared body (JSON-LD)": lambda n, h, u: _paragraphs_text(h, u, declared, False),
         "+ lead (the standfirst back)": lambda n, h, u: _paragraphs_text(h, u, with_lead, False),
+        "+ chunks (split body joined)": lambda n, h, u: _paragraphs_text(
+            h, u, with_chunks, False),
         "+ boxes (marked boxes out)": lambda n, h, u: _paragraphs_text(h, u, chosen, False),
         "+ ... + second pass": lambda n, h, u: _paragraphs_text(h, u, chosen, True),
         "full pipeline (normalize_page)": lambda n, h, u: _pipeline_text(n, h, u, settings),

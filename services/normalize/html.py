@@ -6,6 +6,7 @@ or in a block of its own above the body) comes back (``lead.py``). When trafilat
 result is empty or implausibly short for the page, the cascade (``cascade.py``) lets
 trafilatura's balanced mode, readability-lxml and jusText compete on evidence; when it is a
 small part of the JSON-LD ``articleBody``, that declared text is the body (``jsonld_body.py``).
+A body split into same-class containers is joined from the later ones (``chunks.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from pressline.record import Provenance
-from services.normalize import cascade, jsonld_body, shown_date
+from services.normalize import cascade, chunks, jsonld_body, shown_date
 from services.normalize.boxes import drop_boxed
 from services.normalize.cleaner import Cleaned, Removal, clean_body
 from services.normalize.cleaner.pipeline import LINK_LIST_MIN_ITEMS, LIST_ITEM
@@ -40,7 +41,8 @@ class ExtractOptions:
     ``lead``: the standfirst precision mode drops comes back (``lead.py``). ``boxes``:
     paragraphs found only in boxes the page marks as promos, embeds, captions... go
     (``boxes.py``). ``declared``: the JSON-LD ``articleBody`` replaces an extraction that is
-    a small part of it (``jsonld_body.py``).
+    a small part of it (``jsonld_body.py``). ``chunks``: the later stretches of a body split
+    into same-class containers join it (``chunks.py``).
     """
 
     favor_precision: bool = True
@@ -53,6 +55,7 @@ class ExtractOptions:
     lead: bool = True
     boxes: bool = True
     declared: bool = True
+    chunks: bool = True
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -139,6 +142,10 @@ def extract_html(html: str, url: str | None = None,
         lead = lead_above(anchor, paragraphs, meta.title)
         if lead:
             paragraphs, extractor = lead + paragraphs, f"{extractor}+lead"
+    if options.chunks and anchor is not None and extractor != "json-ld":
+        joined = chunks.continue_body(anchor, paragraphs)
+        if len(joined) > len(paragraphs):
+            paragraphs, extractor = joined, f"{extractor}+chunks"
     if meta.published_at is None and anchor is not None:
         _date_shown(meta, anchor)
     removed: list[Removal] = []
