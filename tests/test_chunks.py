@@ -91,3 +91,57 @@ def test_captions_and_marked_boxes_in_a_stretch_stay_out() -> None:
     page = (_stretch(PARAGRAPHS_EN[:2]) + AD
             + _stretch(MORE).replace("</div>", extra + "</div>"))
     assert _run(page)[1] == [*PARAGRAPHS_EN[:2], *MORE]
+
+
+def test_joined_text_keeps_page_order_around_what_extraction_found() -> None:
+    """A later stretch that extraction partly found gets its other paragraphs beside them,
+    and a paragraph after all the stretches stays last."""
+    page = (_stretch(PARAGRAPHS_EN[:2]) + AD + _stretch([MORE[0], PARAGRAPHS_EN[2], MORE[1]])
+            + "<p>" + PARAGRAPHS_EN[3] + "</p>")
+    html = f"<html><body><main><h1>Council expands bike lanes</h1>{page}</main></body></html>"
+    tree = parse_html(html)
+    assert tree is not None
+    found = PARAGRAPHS_EN[:4]
+    anchor = body_anchor(tree, found)
+    assert anchor is not None
+    assert continue_body(anchor, found) == [*PARAGRAPHS_EN[:2], MORE[0], PARAGRAPHS_EN[2],
+                                             MORE[1], PARAGRAPHS_EN[3]]
+
+
+def test_nothing_joins_when_the_first_stretch_matches_no_extracted_paragraph() -> None:
+    """If extraction split the first stretch's paragraph (a <br> dateline), there is no
+    known place to join at, so nothing is put before the body."""
+    first = f"<div class='m'><p>LONDON, March 3<br>{PARAGRAPHS_EN[0]} {PARAGRAPHS_EN[1]}</p></div>"
+    html = (f"<html><body><main><h1>Bike lanes</h1>{first}{AD}{_stretch(MORE, cls='m')}"
+            "</main></body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    found = ["LONDON, March 3", f"{PARAGRAPHS_EN[0]} {PARAGRAPHS_EN[1]}"]
+    anchor = body_anchor(tree, found)
+    assert anchor is not None
+    assert continue_body(anchor, found) == found
+
+
+def test_cards_marked_paragraphs_and_repeats_do_not_join() -> None:
+    """Teaser cards (a link wrapping heading and summary), an <article>, a paragraph marked
+    as a sign-up box and a second copy of a joined paragraph stay out."""
+    cards = "".join(f"<a href='/news/story-{k}'><h3>Teaser {k}</h3><p>{m}</p></a>"
+                    for k, m in enumerate(MORE))
+    with_cards = _stretch([]).replace("</div>", cards + "</div>")
+    assert _run(_stretch(PARAGRAPHS_EN[:2]) + AD + with_cards)[1] == PARAGRAPHS_EN[:2]
+    article = _stretch([]).replace("</div>", "<article>" + "".join(
+        f"<p>{m}</p>" for m in MORE) + "</article></div>")
+    assert _run(_stretch(PARAGRAPHS_EN[:2]) + AD + article)[1] == PARAGRAPHS_EN[:2]
+    signup = ("<p class='newsletter-signup'>Sign up to get the council's weekly briefing in "
+              "your inbox every Friday morning.</p>")
+    with_signup = _stretch(MORE).replace("</div>", signup + "</div>")
+    page = _stretch(PARAGRAPHS_EN[:2]) + AD + with_signup + PICTURE + _stretch(MORE[:1])
+    assert _run(page)[1] == [*PARAGRAPHS_EN[:2], *MORE]
+
+
+def test_too_little_or_unfinished_text_does_not_join() -> None:
+    """Under 30 words, or mostly lines that do not end as sentences, is no stretch of prose."""
+    short = ["The lanes open in spring, the council said."]
+    assert _run(_stretch(PARAGRAPHS_EN[:2]) + AD + _stretch(short))[1] == PARAGRAPHS_EN[:2]
+    labels = [f"{m.rstrip('.')} and more to follow" for m in MORE]
+    assert _run(_stretch(PARAGRAPHS_EN[:2]) + AD + _stretch(labels))[1] == PARAGRAPHS_EN[:2]

@@ -67,8 +67,9 @@ def _another_article(el: HtmlElement) -> bool:
 
 
 def _in_box(block: HtmlElement, stop: HtmlElement) -> bool:
-    """Inside a caption, an aside, a list or a container the template marks as a box."""
-    for up in block.iterancestors():
+    """The block is, or is inside, a caption, an aside, a list or an element the template
+    marks as a box (up to the stretch)."""
+    for up in (block, *block.iterancestors()):
         if up is stop:
             return False
         if up.tag in _NOT_BODY:
@@ -80,6 +81,9 @@ def _in_box(block: HtmlElement, stop: HtmlElement) -> bool:
 
 
 def _link_chars(block: HtmlElement) -> int:
+    """The block's text inside links; all of it when a link wraps the block (a card)."""
+    if any(up.tag == "a" for up in block.iterancestors()):
+        return len(" ".join(block.text_content().split()))
     return sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
 
 
@@ -98,6 +102,8 @@ def continue_body(anchor: HtmlElement, paragraphs: list[str]) -> list[str]:
     added: list[tuple[str, int]] = []  # (text, link characters)
     pending_heading: str | None = None
     for stretch in (first, *later):
+        if stretch is not first and last < 0:
+            return paragraphs  # the body's own stretch matched nothing: no place to join at
         if stretch is not first and _another_article(stretch):
             continue
         for block in stretch.iter(*_BLOCKS):
@@ -116,6 +122,7 @@ def continue_body(anchor: HtmlElement, paragraphs: list[str]) -> list[str]:
                 continue
             if len(text.split()) < PARAGRAPH_MIN_WORDS:
                 continue
+            keys[key] = last  # a copy further on is not joined twice
             new = after.setdefault(last, [])
             if pending_heading is not None:
                 new.append(pending_heading)
@@ -124,7 +131,7 @@ def continue_body(anchor: HtmlElement, paragraphs: list[str]) -> list[str]:
             added.append((text, _link_chars(block)))
     if not _prose(added):
         return paragraphs
-    out = list(after.get(-1, []))
+    out: list[str] = []
     for i, p in enumerate(paragraphs):
         out.append(p)
         out.extend(after.get(i, []))
