@@ -25,6 +25,9 @@ from tests.test_metadata import PARAGRAPHS_EN
         ("3 de mayo de 2021", datetime(2021, 5, 3)),
         ("12 marca 2020", datetime(2020, 3, 12)),
         ("14 febbraio 2018", datetime(2018, 2, 14)),
+        ("12 juil. 2021", datetime(2021, 7, 12)),  # "jui" alone would be June or July
+        ("3 juin 2021", datetime(2021, 6, 3)),
+        ("5 mrt 2020", datetime(2020, 3, 5)),
     ],
 )  # fmt: skip
 def test_dates_in_numbers_and_month_names(text: str, expected: datetime) -> None:
@@ -32,9 +35,10 @@ def test_dates_in_numbers_and_month_names(text: str, expected: datetime) -> None
     assert parse_shown(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31.02.2022", "Page 2 of 3", "12:30", "2.5 million in 2021"])
+@pytest.mark.parametrize(
+    "text", ["31.02.2022", "Page 2 of 3", "12:30", "2.5 million in 2021", "3 jui 2021"])
 def test_no_calendar_date(text: str) -> None:
-    """Impossible days, page counters, times and figures are no date."""
+    """Impossible days, page counters, times, figures and an ambiguous month are no date."""
     assert parse_shown(text) is None
 
 
@@ -74,3 +78,42 @@ def test_a_declared_date_wins_over_the_shown_one() -> None:
     record = extract(html, source="e")
     assert record.published_at == datetime(2021, 3, 1)
     assert record.provenance["published_at"].source == "meta"
+
+
+def _logo_page(top: str, header: str = "") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+    return (f"<html lang='en'><head><title>Council expands bike lanes</title></head><body>"
+            f"<div id='wrapper'>{top}<div class='story'><h2>Council expands bike lanes</h2>"
+            f"{header}<div class='text'>{body}</div></div></div></body></html>").encode()
+
+
+def test_a_logo_headline_does_not_open_the_top_bar() -> None:
+    """An <h1> that is the site's logo is no headline: the top bar's date is not read."""
+    top = ("<div class='masthead'><h1 class='logo'>The Valley Courier</h1>"
+           "<div class='date'>Mon, 25 Dec 2023</div></div>")
+    assert extract(_logo_page(top), source="g").published_at is None
+
+
+def test_updated_marks_and_dates_in_sentences_are_skipped() -> None:
+    """An element named "updated" is skipped for the one named "published"; a date inside
+    a sentence of the header is not the page's."""
+    stamps = ("<span class='date-updated'>5 May 2021</span> "
+              "<span class='date-published'>1 May 2021</span>")
+    assert extract(_page(stamps), source="h").published_at == datetime(2021, 5, 1)
+    sentence = "<p>The council meets again on <time>12 June 2021</time> to vote.</p>"
+    assert extract(_page(sentence), source="i").published_at is None
+
+
+def test_top_bar_header_is_skipped_but_an_article_header_outside_article_is_read() -> None:
+    """A <header> outside any <article> is the site's top bar unless it holds the headline."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+    bar = (f"<html lang='en'><head><title>Council expands bike lanes</title></head><body>"
+           f"<main><div class='head'><h1>Council expands bike lanes</h1></div>"
+           f"<header class='site'><div class='date'>Mon, 25 Dec 2023</div></header>"
+           f"<div class='text'>{body}</div></main></body></html>").encode()
+    assert extract(bar, source="j").published_at is None
+    own = (f"<html lang='en'><head><title>Council expands bike lanes</title></head><body>"
+           f"<main><header class='article-header'><h1>Council expands bike lanes</h1>"
+           f"<span class='date'>2 March 2021</span></header><div class='text'>{body}</div>"
+           "</main></body></html>").encode()
+    assert extract(own, source="k").published_at == datetime(2021, 3, 2)

@@ -158,7 +158,9 @@ def extract_html(html: str, url: str | None = None,
 
 def _date_shown(meta: PageMeta, anchor: HtmlElement) -> None:
     """The date the article's header shows, when the page declares none (``shown_date``)."""
-    found = shown_date.shown_date(anchor)
+    declared = meta.provenance.get("title")
+    title = meta.title if declared is not None and declared.source != "html" else None
+    found = shown_date.shown_date(anchor, title)
     if found is not None and plausible(found[0], datetime.now(UTC)):
         meta.set("published_at", found[0], "html", found[1])
 

@@ -1,27 +1,33 @@
 """The publication date a page shows beside its article but declares nowhere else.
 
 A last resort after JSON-LD, meta tags, the URL and a lone ``<time>``: a third of the devdata
-pages have none of those. Only the article's own header is read (the nearest container of
-the body that also holds the ``<h1>``, or the ``<article>``), and only a short element that is
-a ``<time>`` or is named for a date: a date box in the site's top bar shows the day the page
-was fetched, not the day it was written. An element that says the page was updated is
-skipped. Month names are read in the languages the cleaner knows.
+pages have none of those. Only the article is read: the ``<article>`` holding the body, or
+else, from the block of the headline (the ``<h1>`` the page's title names, never a logo),
+the header down to the body's first paragraph; and only a short element that is a
+``<time>`` or is named for a date, outside navigation, the site's top bar and sentences. A date box
+there shows the day the page was fetched, not the day it was written. An element whose text
+or name says "updated" is skipped. Month names are read in the languages the cleaner
+knows.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 
 from lxml.html import HtmlElement
 
+from services.normalize.cascade import squash
 from services.normalize.lead import NO_TEXT
 
 SHOWN_MAX_CHARS = 60  # a date line, not a paragraph that mentions a date
 SCAN_MAX = 400  # elements read in the header scope
+PROSE_SHARE = 0.5  # a date under half of its paragraph's text sits in a sentence
+HEADLINE_MIN_CHARS = 10  # an <h1> this short (a logo, "News") identifies no headline
 
-_MONTHS: dict[str, int] = {}
-for _names in (
+_NAMES = (
     "january february march april may june july august september october november december",
     "januar februar märz april mai juni juli august september oktober november dezember",
     "jänner feber - - - - - - - - - -",
@@ -33,11 +39,26 @@ for _names in (
     "januari februari maart april mei juni juli augustus september oktober november december",
     "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
     "listopada grudnia",
-):
-    for _k, _name in enumerate(_names.split(), start=1):
-        if _name != "-":
-            _MONTHS.setdefault(_name, _k)
-            _MONTHS.setdefault(_name[:3], _k)  # "Jan.", "févr" reads by its first three
+    "- - mrt - - - - - - - - -",  # Dutch abbreviates March so
+)
+
+
+def _month_table() -> dict[str, int]:
+    """Full names, and their 3- and 4-letter openings ("Jan.", "févr", "juil") where an
+    opening names one month in every language ("jui" is June or July: not read)."""
+    months: dict[str, set[int]] = {}
+    for names in _NAMES:
+        for k, name in enumerate(names.split(), start=1):
+            if name == "-":
+                continue
+            months.setdefault(name, set()).add(k)
+            for n in (3, 4):
+                if len(name) > n:
+                    months.setdefault(name[:n], set()).add(k)
+    return {key: next(iter(ks)) for key, ks in months.items() if len(ks) == 1}
+
+
+_MONTHS = _month_table()
 _MONTH = r"([^\W\d_]{3,})\.?"
 _YEAR = r"((?:19|20)\d\d)(?!\d)"
 _FORMS = (
@@ -70,8 +91,9 @@ def parse_shown(text: str) -> datetime | None:
         for match in pattern.finditer(text):
             groups = match.groups()
             month_raw = groups[m - 1]
+            low = month_raw.lower()
             month = (int(month_raw) if month_raw.isdigit()
-                     else _MONTHS.get(month_raw.lower(), _MONTHS.get(month_raw.lower()[:3], 0)))
+                     else _MONTHS.get(low) or _MONTHS.get(low[:4]) or _MONTHS.get(low[:3], 0))
             try:
                 return datetime(int(groups[y - 1]), month, int(groups[d - 1]))
             except ValueError:
@@ -79,30 +101,77 @@ def parse_shown(text: str) -> datetime | None:
     return None
 
 
-def _scope(anchor: HtmlElement) -> HtmlElement | None:
-    for el in anchor.iterancestors():
-        if el.tag in ("body", "html"):
-            return None
-        if el.tag == "article" or el.find(".//h1") is not None:
-            return el
-    return None
+def _headline(el: HtmlElement, titles: list[str]) -> bool:
+    """An ``<h1>`` that is the article's headline (a title the page declares holds it or it
+    holds the title), not a site logo."""
+    text = squash(el.text_content()).casefold()
+    if len(text) < HEADLINE_MIN_CHARS:
+        return False
+    return any(text in t or t in text for t in titles)
 
 
-def shown_date(anchor: HtmlElement) -> tuple[datetime, str] | None:
-    """The date shown in the article's header, and the text it was read from."""
-    scope = _scope(anchor)
-    if scope is None:
-        return None
-    for n, el in enumerate(scope.iter()):
-        if n >= SCAN_MAX:
-            break
+def _header(anchor: HtmlElement, titles: list[str]) -> Iterator[HtmlElement]:
+    """The elements where the article shows its date, in page order: all of the
+    ``<article>`` holding the body; else, in the nearest container holding the headline, from
+    the headline's own block (a date line may sit above the ``<h1>``) to the body's first
+    paragraph."""
+    for scope in anchor.iterancestors():
+        if scope.tag in ("body", "html"):
+            return
+        if scope.tag == "article":
+            yield from islice(scope.iter(), SCAN_MAX)
+            return
+        h1 = next((h for h in scope.iter("h1") if _headline(h, titles)), None)
+        if h1 is None:
+            continue
+        block = h1.getparent() if h1.getparent() is not None else h1
+        started = False
+        for n, el in enumerate(scope.iter()):
+            if el is anchor or n >= SCAN_MAX:
+                return
+            started = started or el is block
+            if started:
+                yield el
+        return
+
+
+def _in_prose(el: HtmlElement) -> bool:
+    """A date inside a paragraph's sentence ("the meeting is on <time>…</time>")."""
+    parent = el.getparent()
+    if parent is None or parent.tag != "p":
+        return False
+    own, around = len(el.text_content().strip()), len(parent.text_content().strip())
+    return own < PROSE_SHARE * around
+
+
+def _aside(el: HtmlElement, titles: list[str]) -> bool:
+    """In navigation, or in a ``<header>`` outside any article that holds no headline (the
+    site's top bar; an article header set outside ``<article>`` holds the ``<h1>``)."""
+    for up in el.iterancestors():
+        if up.tag == "nav":
+            return True
+        if up.tag == "header" and next(up.iterancestors("article"), None) is None:
+            return not any(_headline(h, titles) for h in up.iter("h1"))
+    return False
+
+
+def shown_date(anchor: HtmlElement, title: str | None = None) -> tuple[datetime, str] | None:
+    """The date shown in the article's header, and the text it was read from. ``title``: the
+    title the page declares (JSON-LD, meta); the ``<title>`` element counts too."""
+    head = anchor.getroottree().find(".//title")
+    titles = [squash(t).casefold() for t in (title, head.text_content() if head is not None
+                                             else None) if t]
+    titles = [t for t in titles if len(t) >= HEADLINE_MIN_CHARS]
+    for el in _header(anchor, titles):
         tag = el.tag
         if not isinstance(tag, str) or tag in NO_TEXT:
             continue
-        if tag != "time" and not _DATE_MARK.search(f"{el.get('class', '')} {el.get('id', '')}"):
+        marks = f"{el.get('class', '')} {el.get('id', '')}"
+        if tag != "time" and not _DATE_MARK.search(marks):
             continue
         text = " ".join(el.text_content().split())
-        if not text or len(text) > SHOWN_MAX_CHARS or _UPDATED.search(text):
+        if (not text or len(text) > SHOWN_MAX_CHARS or _UPDATED.search(text)
+                or _UPDATED.search(marks) or _aside(el, titles) or _in_prose(el)):
             continue
         found = parse_shown(text)
         if found is not None:
