@@ -28,10 +28,23 @@ def _page(declared: str, shown: list[str]) -> bytes:
 
 
 def test_html_inside_the_declared_body_is_read_as_paragraphs() -> None:
-    """Block ends and <br> split paragraphs; tags and entities go; punctuation-only bits go."""
-    raw = "<p>First &amp; one.</p><p>Second <a href='/x'>linked</a> one.<br>Third.</p><div>,</div>"
-    assert body_paragraphs(raw) == ["First & one.", "Second linked one.", "Third."]
-    assert body_paragraphs("One line.\n\n  Two  lines.\n") == ["One line.", "Two lines."]
+    """Block ends and <br> split paragraphs; tags, scripts and styles go; entities are decoded
+    once; punctuation-only bits go."""
+    raw = ("<p>First &amp; one.</p><p>Second <a href='/x'>linked</a> one.<br>Third.</p>"
+           "<div>,</div><script>var x = 1;</script><style>.a{color:red}</style>"
+           "<p>Write &amp;lt;b&amp;gt; for bold.</p>")
+    assert body_paragraphs(raw) == ["First & one.", "Second linked one.", "Third.",
+                                    "Write &lt;b&gt; for bold."]
+    assert body_paragraphs("One &amp; line.\n\n  Two  lines.\n") == ["One & line.", "Two lines."]
+
+
+def test_markdown_in_the_declared_body_loses_its_markup() -> None:
+    """Markdown exports keep link text and headings' words; image embeds and marks go."""
+    raw = ("**Lead in bold.**\n\n### Harbour Lodge, Brighton\n\n"
+           "[#image: /photos/61979e]|||The lodge at dusk.|||\n\n"
+           "Ten miles from [the Harbour Lodge](https://e.example/?utm=x){: target=\"_blank\"}.")
+    assert body_paragraphs(raw) == ["Lead in bold.", "Harbour Lodge, Brighton",
+                                    "Ten miles from the Harbour Lodge."]
 
 
 def test_page_showing_only_its_lead_gets_the_declared_body() -> None:
@@ -55,9 +68,10 @@ def test_full_extraction_or_a_summary_in_json_ld_changes_nothing() -> None:
 
 
 def test_another_article_in_json_ld_is_not_taken() -> None:
-    """A long declared body that holds none of the extracted paragraphs is another text."""
+    """A long declared body that holds none of the extracted paragraphs is another text,
+    even when the extraction is nearly empty (that page is the cascade's)."""
     other = [f"Unrelated report number {k} on a distant harbour, its boats and its fishermen, "
              "told at length for the weekend edition of the paper." for k in range(12)]
     shown = [LEAD, "A short second paragraph of the real article, long enough to be looked up."]
     assert with_declared(shown, other) is None
-    assert with_declared([], other) == other  # nothing extracted: the declared body is all
+    assert with_declared(["Watch: the council votes."], other) is None  # near-empty too

@@ -6,7 +6,7 @@ carries the whole text. Where the JSON-LD body exists and the HTML extraction is
 two agree (newspaper4k's CNN and Wired pages: shingle F1 1.0 between them), so the declared
 body only replaces an extraction that is a small part of it and that it contains: a short
 summary in ``articleBody`` (some sites put the description there) or a different article
-never wins.
+never wins: one of the extracted paragraphs must be in the declared body.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from lxml import etree
 from lxml.html import fragment_fromstring
 
 from services.normalize.cascade import squash
+from services.normalize.lead import NO_TEXT
 
 BODY_MIN_WORDS = 150  # a declared body shorter than this is a summary, not the article
-BODY_MAX_SHARE = 0.25  # the extraction must be at most this share of the declared body ...
-NEAR_EMPTY_WORDS = 20  # ... and, unless nearly empty, hold a paragraph found in it
+BODY_MAX_SHARE = 0.25  # the extraction must be at most this share of the declared body,
+# and one of its paragraphs must be found in it (a near-empty page goes to the cascade)
 _KEY_CHARS = 60  # a paragraph's opening, compared without whitespace
 _MIN_KEY_CHARS = 20
 
@@ -33,7 +34,8 @@ _LINE = re.compile(r"\s*\n\s*")
 
 def body_paragraphs(raw: str) -> list[str]:
     """The declared body as paragraphs: HTML inside the string is read as HTML (block ends
-    become paragraph breaks), plain text splits at its newlines."""
+    become paragraph breaks; scripts and styles go), Markdown loses its markup (image embeds
+    go, links keep their text), plain text splits at its newlines."""
     text = raw
     if _MARKUP.search(text):
         try:
@@ -41,9 +43,30 @@ def body_paragraphs(raw: str) -> list[str]:
         except (etree.ParserError, ValueError):
             frag = None
         if frag is not None:
-            text = frag.text_content()
-    text = html.unescape(text)
+            for el in list(frag.iter(*NO_TEXT)):
+                el.drop_tree()
+            text = frag.text_content()  # entities decoded by the parser
+        else:
+            text = html.unescape(text)
+    else:
+        text = html.unescape(text)
+    if _MD.search(text):
+        text = _markdown_text(text)
     return [" ".join(p.split()) for p in _LINE.split(text) if any(c.isalnum() for c in p)]
+
+
+# Markdown as CMSs export it: [text](url){: attrs}, **strong**, _em_, "### heading", and
+# image embeds "[#image: /photos/...]|||caption|||".
+_MD = re.compile(r"\]\(|\*\*|^#{1,6} |\|\|\|", re.MULTILINE)
+_MD_EMBED = re.compile(r"\[#\w+:[^\]]*\](?:\|\|\|.*?\|\|\|)?", re.DOTALL)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)(?:\{:[^}]*\})?")
+_MD_MARKS = re.compile(r"\*\*|__|^#{1,6} +|\{:[^}]*\}", re.MULTILINE)
+
+
+def _markdown_text(text: str) -> str:
+    text = _MD_EMBED.sub("\n", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_MARKS.sub("", text)
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -62,7 +85,7 @@ def with_declared(paragraphs: list[str], declared: list[str]) -> list[str] | Non
         key = squash(p)[:_KEY_CHARS]
         if len(key) >= _MIN_KEY_CHARS and key in haystack:
             return paragraphs[:i] + declared
-    return declared if _words(paragraphs) < NEAR_EMPTY_WORDS else None
+    return None
 
 
 def replace_with_declared(paragraphs: list[str], raw: str) -> list[str] | None:
