@@ -305,14 +305,25 @@ _SPLIT = re.compile(
 _FOR_OUTLET = re.compile(r"\s+(?:for|For|FOR|für|para|pour)\s+\S.*$")
 _PERSON = re.compile(r"^(?:[^\W\d_][\w'’.-]*\s+){1,3}[^\W\d_][\w'’.-]*$")
 _SUFFIX = re.compile(r"\b(?:Jr|Sr)$")
+# Nouns an organisation's name puts before "for" ("National Center for Health Statistics").
+_BODY_NOUNS = frozenset({
+    "center", "centre", "centers", "institute", "institution", "society", "association",
+    "alliance", "coalition", "committee", "council", "foundation", "office", "department",
+    "ministry", "agency", "campaign", "partnership", "fund", "commission", "network",
+    "bureau", "service", "union", "league", "board", "forum", "trust", "project",
+    "zentrum", "institut", "bundesamt", "ministerium", "verband", "stiftung", "amt",
+    "centro", "instituto", "ministerio", "fundación", "comité", "conseil", "ministère",
+})
+_GENERATION = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
 
 
 def _name(part: str) -> str:
     """One byline part as a bare name: no "By", no outlet after "for", no stray punctuation
-    (but "Jr." keeps its period)."""
+    (but "Jr." keeps its period). "Center for ...", "Institut für ..." are one name."""
     name = _BY.sub("", _WS.sub(" ", part).strip(" -–—:·•|.,"))
     head = _FOR_OUTLET.sub("", name)
-    if head != name and _PERSON.match(head) and all(w[0].isupper() for w in head.split()):
+    if (head != name and _PERSON.match(head) and all(w[0].isupper() for w in head.split())
+            and head.split()[-1].casefold() not in _BODY_NOUNS):
         name = head
     return name + "." if _SUFFIX.search(name) and part.rstrip().endswith(".") else name
 
@@ -338,6 +349,10 @@ def clean_authors(values: Iterable[str], *, site: str | None = None,
             parts, seps = [value], [""]  # "Smith, John" is one name, not two
         before = 0  # words of the previous part
         for part, sep in zip(parts, seps, strict=True):
+            if _GENERATION.match(part.strip()) and "," in sep and out and before >= 2:
+                out[-1] = f"{out[-1]} {part.strip()}"  # "John Smith, Jr."
+                seen.add(out[-1].casefold())
+                continue
             name = _name(part)
             key = name.casefold()
             words = key.split()
@@ -360,16 +375,13 @@ def clean_authors(values: Iterable[str], *, site: str | None = None,
 
 
 def _repeats(name: str, longer: str) -> bool:
-    """``longer`` holds ``name`` as whole words (or glued on after a capital: "OFHeiko")."""
-    folded, key = longer.casefold(), name.casefold()
-    at = folded.find(key)
-    while at >= 0:
-        end = at + len(key)
-        starts = at == 0 or not longer[at - 1].isalpha() or longer[at].isupper()
-        if starts and (end == len(longer) or not longer[end].isalpha()):
-            return True
-        at = folded.find(key, at + 1)
-    return False
+    """``longer`` is ``name`` after words in capitals, glued on or not ("SHOW ALL ARTICLES
+    OFHeiko Sauer"): a widget's label, not another person ("Mary Ann Lee", "DeShawn Lee")."""
+    if not longer.casefold().endswith(name.casefold()):
+        return False
+    before = longer[: len(longer) - len(name)]
+    letters = [c for c in before if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 # --- the result ------------------------------------------------------------------------------
