@@ -267,9 +267,8 @@ def test_news_about_letters_and_listening_stays(line: str) -> None:
     "prompt",
     [
         "Subscribe to The Valley Courier to save this story",
-        "Sign up for our email newsletters",
         "Get the Evening Briefing and other newsletters",
-        "Download the app on Google Play",
+        "Special offer for readers this week",
     ],
 )
 def test_short_prompt_closing_the_body_is_removed(prompt: str) -> None:
@@ -282,7 +281,7 @@ def test_short_prompt_closing_the_body_is_removed(prompt: str) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "Why the app store rules matter for small developers",  # a subheading mid-body
+        "Free trial periods under scrutiny",  # a subheading among the last lines, not last
         "Readers can subscribe to the council's weekly bulletin for updates.",  # a sentence
     ],
 )
@@ -292,6 +291,20 @@ def test_weak_phrases_inside_the_body_or_in_sentences_stay(line: str) -> None:
     assert clean_body(middle).paragraphs == middle
     if line.endswith("."):
         assert clean_body([*PARAGRAPHS_EN, line]).paragraphs == [*PARAGRAPHS_EN, line]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        ["- Subscribe to the council's alert list", "- Check the flood map daily"],
+        ["How to subscribe to the council's flood alerts"],
+        ["Price: four pounds a month after the free trial"],
+    ],
+)
+def test_closing_lines_that_mention_a_weak_phrase_in_passing_stay(closing: list[str]) -> None:
+    """After the last sentence, list steps and lines that do not open with the phrase stay."""
+    body = [*PARAGRAPHS_EN, *closing]
+    assert clean_body(body).paragraphs == body
 
 
 @pytest.mark.parametrize(

@@ -136,8 +136,8 @@ def run_body(
         if verdict is None and signals.is_disguised(text, page.n_words[i]):
             verdict = ("promo", ("mixed_script",))
         if (verdict is None and i >= closing and not page.terminal[i]
-                and page.n_words[i] <= lexicon.WEAK_MAX_WORDS
-                and (cat := lexicon.weak_match(canonical(page.norms[i]))) in _BODY_CATEGORIES):
+                and page.n_words[i] <= lexicon.WEAK_MAX_WORDS and not text.startswith(LIST_ITEM)
+                and (cat := _opening_phrase(page, i)) in _BODY_CATEGORIES):
             verdict = (cat, (f"lexicon:{cat}", "weak_phrase", "no_terminal_punct", "tail"))
         if verdict is None and i >= tail and _tail_notice(page, i):
             verdict = ("site", ("copyright", "tail"))
@@ -155,6 +155,14 @@ def run_body(
     return body, removed, lang
 
 
+def _opening_phrase(page: Page, i: int) -> str | None:
+    """The category of a weak phrase that opens the line (within its first words): a prompt
+    says what to do first ("Subscribe to ...", "Get it on Google Play"); a spec line or a
+    step of a list mentions the store in passing."""
+    opening = " ".join(canonical(page.norms[i]).split()[:WEAK_OPENING_WORDS])
+    return lexicon.weak_match(opening)
+
+
 def _after_last_sentence(page: Page) -> int:
     """Where the lines after the body's last sentence start (a sentence: terminal
     punctuation, PROSE_MIN_WORDS words, no strong boilerplate phrase). A weak phrase decides
@@ -168,6 +176,7 @@ def _after_last_sentence(page: Page) -> int:
 
 TAIL_PARAGRAPHS = 3
 PROSE_MIN_WORDS = 8
+WEAK_OPENING_WORDS = 3  # a closing prompt's weak phrase sits within its first words
 TAIL_NOTICE_MAX_WORDS = 40
 DATELINE_MIN_BODY = 4  # paragraphs; in a shorter body every line is at an edge
 DATELINE_MAX_WORDS = 12
