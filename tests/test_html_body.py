@@ -339,3 +339,16 @@ def test_sentences_and_headings_about_photos_stay(line: str) -> None:
     """A sentence naming a photo agency, or a heading of other words, is the article's."""
     body = [*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]]
     assert clean_body(body).paragraphs == body
+
+
+def test_an_address_alone_under_the_story_goes() -> None:
+    """A reporter's or press office's email alone on one of the last lines is contact
+    boilerplate; one inside the story, or in a sentence, stays."""
+    for line in ("jdoe@courier.example", "E-Mail: presse@verband.example"):
+        c = clean_body([*PARAGRAPHS_EN, line])
+        assert c.paragraphs == PARAGRAPHS_EN
+        assert [r.signals for r in c.removed] == [("email_only", "tail")]
+    sentence = "Readers can write to letters@courier.example with their views."
+    assert clean_body([*PARAGRAPHS_EN, sentence]).paragraphs == [*PARAGRAPHS_EN, sentence]
+    early = [PARAGRAPHS_EN[0], "jdoe@courier.example", *PARAGRAPHS_EN[1:]]
+    assert clean_body(early).paragraphs == early

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from itertools import compress, repeat
 from operator import eq, not_
@@ -141,6 +142,8 @@ def run_body(
             verdict = (cat, (f"lexicon:{cat}", "weak_phrase", "no_terminal_punct", "tail"))
         if verdict is None and i >= tail and _tail_notice(page, i):
             verdict = ("site", ("copyright", "tail"))
+        if verdict is None and i >= tail and _EMAIL_LINE.match(text):
+            verdict = ("site", ("email_only", "tail"))
         if (
             verdict is None
             and i >= bio_from
@@ -229,6 +232,10 @@ def _tail_link_list(page: Page, linked: Collection[int]) -> range:
     if all(signals.ends_with_date(lines[i]) for i in items):
         return items  # "recent posts" without their heading: linked headlines and their dates
     return range(0)
+
+
+# A reporter's or the desk's address alone on a line under the story ("Email: ...").
+_EMAIL_LINE = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?$", re.IGNORECASE)
 
 
 def _tail_notice(page: Page, i: int) -> bool:
