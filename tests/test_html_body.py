@@ -352,3 +352,20 @@ def test_an_address_alone_under_the_story_goes() -> None:
     assert clean_body([*PARAGRAPHS_EN, sentence]).paragraphs == [*PARAGRAPHS_EN, sentence]
     early = [PARAGRAPHS_EN[0], "jdoe@courier.example", *PARAGRAPHS_EN[1:]]
     assert clean_body(early).paragraphs == early
+
+
+@pytest.mark.parametrize("label", ["Related", "Read more", "Most Popular", "Weitere Themen",
+                                   "Lo más leído"])
+def test_a_related_box_label_left_in_the_body_goes(label: str) -> None:
+    """A short line of related-box words alone is the label of links extraction dropped."""
+    c = clean_body([*PARAGRAPHS_EN[:2], label, *PARAGRAPHS_EN[2:]])
+    assert c.paragraphs == PARAGRAPHS_EN
+    assert [r.category for r in c.removed] == ["related"]
+
+
+@pytest.mark.parametrize("heading", ["More rain expected", "Next steps for the council",
+                                     "Popular with commuters"])
+def test_headings_that_use_a_related_word_stay(heading: str) -> None:
+    """A subheading made of other words as well is the article's."""
+    body = [*PARAGRAPHS_EN[:2], heading, *PARAGRAPHS_EN[2:]]
+    assert clean_body(body).paragraphs == body

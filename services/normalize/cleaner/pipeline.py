@@ -95,8 +95,9 @@ def run_capture(
 
 _BODY_CATEGORIES = frozenset({"paywall", "promo", "comments", "share", "media"})
 # A line of a few words made only of credit words ("Getty Images", "Foto: dpa") is a credit
-# left behind by its picture: one more category for whole short lines.
-_SHORT_CATEGORIES = _BODY_CATEGORIES | {"caption"}
+# left behind by its picture, one of related-box words ("Read more", "Most popular") the
+# label of a box whose links extraction dropped: more categories for whole short lines.
+_SHORT_CATEGORIES = _BODY_CATEGORIES | {"caption", "related"}
 
 
 def run_body(
