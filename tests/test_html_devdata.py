@@ -25,8 +25,8 @@ DEVDATA = Path(__file__).resolve().parent / "data" / "devdata"
 
 # Reached: TUNE 95/119, CHECK 90/120 (bare trafilatura 77 / 79; comments excluded 79 / 84).
 FLOORS = {"tune": 95, "check": 90}
-# Snippet totals reached: TUNE with 340/350, leaked 21/358; CHECK with 335/353, leaked 24/355.
-MAX_LEAKED = {"tune": 22, "check": 25}
+# Snippet totals reached: TUNE with 340/350, leaked 20/358; CHECK with 335/353, leaked 24/355.
+MAX_LEAKED = {"tune": 21, "check": 25}
 MIN_FOUND = {"tune": 337, "check": 332}
 
 
