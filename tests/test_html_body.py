@@ -369,3 +369,11 @@ def test_headings_that_use_a_related_word_stay(heading: str) -> None:
     """A subheading made of other words as well is the article's."""
     body = [*PARAGRAPHS_EN[:2], heading, *PARAGRAPHS_EN[2:]]
     assert clean_body(body).paragraphs == body
+
+
+def test_wordpress_share_and_like_buttons_go() -> None:
+    """Jetpack's button texts ("... (Opens in new window)", "Like Loading...") are a share bar."""
+    for line in ("Click to share on Mastodon (Opens in new window)", "Like Loading..."):
+        c = clean_body([*PARAGRAPHS_EN[:2], line, *PARAGRAPHS_EN[2:]])
+        assert c.paragraphs == PARAGRAPHS_EN
+        assert [r.category for r in c.removed] == ["share"]

@@ -197,6 +197,7 @@ STRONG: dict[str, list[str]] = {
     "share": [
         "share this", "share on", "share via", "share article", "share this article",
         "share this story", "share the story", "email to a friend", "copy link",
+        "opens in new window", "like loading",  # WordPress share and like buttons
         "print this", "artikel teilen", "beitrag teilen", "seite drucken",
         "per e mail versenden", "per e mail verschicken", "per mail versenden",
         "link kopieren", "compartir en", "enviar por correo", "partager sur",
