@@ -145,3 +145,16 @@ def test_too_little_or_unfinished_text_does_not_join() -> None:
     assert _run(_stretch(PARAGRAPHS_EN[:2]) + AD + _stretch(short))[1] == PARAGRAPHS_EN[:2]
     labels = [f"{m.rstrip('.')} and more to follow" for m in MORE]
     assert _run(_stretch(PARAGRAPHS_EN[:2]) + AD + _stretch(labels))[1] == PARAGRAPHS_EN[:2]
+
+
+def test_an_unclosed_anchor_around_the_page_does_not_make_everything_a_link() -> None:
+    """An unclosed <a name=top> that the parser wraps around the page is not a card."""
+    page = (_stretch(PARAGRAPHS_EN[:2]) + AD + _stretch(MORE[:2], heading="On the avenue")
+            + PICTURE + _stretch(MORE[2:]))
+    html = (f"<html><body><a name='top'><main><h1>Council expands bike lanes</h1>{page}</main>"
+            "</body></html>")
+    tree = parse_html(html)
+    assert tree is not None
+    anchor = body_anchor(tree, PARAGRAPHS_EN[:2])
+    assert anchor is not None
+    assert continue_body(anchor, PARAGRAPHS_EN[:2]) == [*PARAGRAPHS_EN[:2], "On the avenue", *MORE]

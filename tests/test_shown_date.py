@@ -117,3 +117,23 @@ def test_top_bar_header_is_skipped_but_an_article_header_outside_article_is_read
            f"<span class='date'>2 March 2021</span></header><div class='text'>{body}</div>"
            "</main></body></html>").encode()
     assert extract(own, source="k").published_at == datetime(2021, 3, 2)
+
+
+def test_wordpress_entry_date_and_byline_dates_are_read() -> None:
+    """A never-edited WordPress post marks its date "entry-date published updated"; a
+    byline line that ends with the date is no sentence."""
+    wp = "<time class='entry-date published updated'>March 5, 2024</time>"
+    assert extract(_page(wp), source="l").published_at == datetime(2024, 3, 5)
+    byline = "<p class='byline'>By Jonathan Smithers, Staff Writer | <time>March 5, 2024</time></p>"
+    assert extract(_page(byline), source="m").published_at == datetime(2024, 3, 5)
+
+
+def test_a_logo_matching_the_site_part_of_the_title_is_no_headline() -> None:
+    """The <title>'s site name ("... – Town Gazette") does not make the logo a headline."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN)
+    html = ("<html lang='en'><head><title>Council expands bike lanes – Town Gazette</title>"
+            "</head><body><div id='page'><div class='masthead'><h1>Town Gazette</h1>"
+            "<div class='date'>Mon, 2 June 2025</div></div><div class='story'>"
+            f"<h2>Council expands bike lanes</h2><div class='text'>{body}</div></div>"
+            "</div></body></html>").encode()
+    assert extract(html, source="n").published_at is None

@@ -55,7 +55,7 @@ def _linked_heading(el: HtmlElement) -> bool:
     """A heading that is a link: an entry's title on a blog's front page, a teaser's."""
     for h in el.iter("h2", "h3", "h4"):
         text = " ".join(h.text_content().split())
-        if text and _link_chars(h) >= LINKED_HEADING_SHARE * len(text):
+        if text and _link_chars(h, el) >= LINKED_HEADING_SHARE * len(text):
             return True
     return False
 
@@ -80,10 +80,14 @@ def _in_box(block: HtmlElement, stop: HtmlElement) -> bool:
     return False
 
 
-def _link_chars(block: HtmlElement) -> int:
-    """The block's text inside links; all of it when a link wraps the block (a card)."""
-    if any(up.tag == "a" for up in block.iterancestors()):
-        return len(" ".join(block.text_content().split()))
+def _link_chars(block: HtmlElement, stop: HtmlElement) -> int:
+    """The block's text inside links; all of it when a link inside the stretch wraps the
+    block (a card). Not above the stretch: an unclosed ``<a name=top>`` can hold the page."""
+    for up in block.iterancestors():
+        if up is stop:
+            break
+        if up.tag == "a":
+            return len(" ".join(block.text_content().split()))
     return sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
 
 
@@ -128,7 +132,7 @@ def continue_body(anchor: HtmlElement, paragraphs: list[str]) -> list[str]:
                 new.append(pending_heading)
                 pending_heading = None
             new.append(text)
-            added.append((text, _link_chars(block)))
+            added.append((text, _link_chars(block, stretch)))
     if not _prose(added):
         return paragraphs
     out: list[str] = []

@@ -26,8 +26,8 @@ BODY_MAX_SHARE = 0.25  # the extraction must be at most this share of the declar
 _KEY_CHARS = 60  # a paragraph's opening, compared without whitespace
 _MIN_KEY_CHARS = 20
 
-_MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|li|ul|ol|blockquote|span|a|strong|em|b|i)\b",
-                     re.IGNORECASE)
+_MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|li|ul|ol|blockquote|span|a|strong|em|b|i|script|"
+                     r"style|iframe|figure|img)\b", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|blockquote|tr)>", re.IGNORECASE)
 _LINE = re.compile(r"\s*\n\s*")
 
@@ -58,9 +58,10 @@ def body_paragraphs(raw: str) -> list[str]:
 # Markdown as CMSs export it: [text](url){: attrs}, **strong**, _em_, "### heading", and
 # image embeds "[#image: /photos/...]|||caption|||".
 _MD = re.compile(r"\]\(|\*\*|^#{1,6} |\|\|\|", re.MULTILINE)
-_MD_EMBED = re.compile(r"\[#\w+:[^\]]*\](?:\|\|\|.*?\|\|\|)?", re.DOTALL)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)(?:\{:[^}]*\})?")
-_MD_MARKS = re.compile(r"\*\*|__|^#{1,6} +|\{:[^}]*\}", re.MULTILINE)
+# (bounded repeats: a text of many unclosed "[" stays linear)
+_MD_EMBED = re.compile(r"\[#\w+:[^\]\n]{0,500}\](?:\|\|\|[^|]{0,2000}\|\|\|)?")
+_MD_LINK = re.compile(r"!?\[([^\]\n]{0,500})\]\([^)\s]{0,2000}\)(?:\{:[^}\n]{0,200}\})?")
+_MD_MARKS = re.compile(r"\*\*|^#{1,6} +|\{:[^}\n]{0,200}\}", re.MULTILINE)
 
 
 def _markdown_text(text: str) -> str:

@@ -24,7 +24,8 @@ from services.normalize.lead import NO_TEXT
 
 SHOWN_MAX_CHARS = 60  # a date line, not a paragraph that mentions a date
 SCAN_MAX = 400  # elements read in the header scope
-PROSE_SHARE = 0.5  # a date under half of its paragraph's text sits in a sentence
+PROSE_SHARE = 0.5  # a date under half of its paragraph's text sits in a sentence ...
+SENTENCE_MIN_WORDS = 8  # ... when the paragraph is one
 HEADLINE_MIN_CHARS = 10  # an <h1> this short (a logo, "News") identifies no headline
 
 _NAMES = (
@@ -84,6 +85,10 @@ _UPDATED = re.compile(
 )
 
 
+# WordPress themes mark a never-edited post's date "entry-date published updated".
+_PUBLISHED = re.compile(r"publish|posted|entry-date|pubdate", re.IGNORECASE)
+
+
 def parse_shown(text: str) -> datetime | None:
     """The first calendar date in a short text (numbers or a month name), as a naive
     midnight: the time shown beside it seldom says which zone."""
@@ -102,12 +107,29 @@ def parse_shown(text: str) -> datetime | None:
 
 
 def _headline(el: HtmlElement, titles: list[str]) -> bool:
-    """An ``<h1>`` that is the article's headline (a title the page declares holds it or it
-    holds the title), not a site logo."""
+    """An ``<h1>`` that is the article's headline: it holds, or is held by, the main part of a
+    title the page declares (the longest part between separators, so a logo matching the
+    site name after "|" is no headline)."""
     text = squash(el.text_content()).casefold()
     if len(text) < HEADLINE_MIN_CHARS:
         return False
     return any(text in t or t in text for t in titles)
+
+
+def title_keys(titles: list[str | None]) -> list[str]:
+    """The main part of each title, squashed and case-folded, for ``_headline``."""
+    keys = []
+    for title in titles:
+        if not title:
+            continue
+        main = max(_TITLE_PARTS.split(title), key=len)
+        key = squash(main).casefold()
+        if len(key) >= HEADLINE_MIN_CHARS:
+            keys.append(key)
+    return keys
+
+
+_TITLE_PARTS = re.compile(r"\s+[|–—·»:-]+\s+")
 
 
 def _header(anchor: HtmlElement, titles: list[str]) -> Iterator[HtmlElement]:
@@ -124,7 +146,8 @@ def _header(anchor: HtmlElement, titles: list[str]) -> Iterator[HtmlElement]:
         h1 = next((h for h in scope.iter("h1") if _headline(h, titles)), None)
         if h1 is None:
             continue
-        block = h1.getparent() if h1.getparent() is not None else h1
+        parent = h1.getparent()
+        block = parent if parent is not None and parent is not scope else h1
         started = False
         for n, el in enumerate(scope.iter()):
             if el is anchor or n >= SCAN_MAX:
@@ -140,8 +163,10 @@ def _in_prose(el: HtmlElement) -> bool:
     parent = el.getparent()
     if parent is None or parent.tag != "p":
         return False
-    own, around = len(el.text_content().strip()), len(parent.text_content().strip())
-    return own < PROSE_SHARE * around
+    around = " ".join(parent.text_content().split())
+    if not around.endswith((".", "!", "?")) or len(around.split()) < SENTENCE_MIN_WORDS:
+        return False  # a byline ("By Jane Doe | March 5, 2024"), not a sentence
+    return len(el.text_content().strip()) < PROSE_SHARE * len(around)
 
 
 def _aside(el: HtmlElement, titles: list[str]) -> bool:
@@ -159,9 +184,7 @@ def shown_date(anchor: HtmlElement, title: str | None = None) -> tuple[datetime,
     """The date shown in the article's header, and the text it was read from. ``title``: the
     title the page declares (JSON-LD, meta); the ``<title>`` element counts too."""
     head = anchor.getroottree().find(".//title")
-    titles = [squash(t).casefold() for t in (title, head.text_content() if head is not None
-                                             else None) if t]
-    titles = [t for t in titles if len(t) >= HEADLINE_MIN_CHARS]
+    titles = title_keys([title, head.text_content() if head is not None else None])
     for el in _header(anchor, titles):
         tag = el.tag
         if not isinstance(tag, str) or tag in NO_TEXT:
@@ -171,7 +194,8 @@ def shown_date(anchor: HtmlElement, title: str | None = None) -> tuple[datetime,
             continue
         text = " ".join(el.text_content().split())
         if (not text or len(text) > SHOWN_MAX_CHARS or _UPDATED.search(text)
-                or _UPDATED.search(marks) or _aside(el, titles) or _in_prose(el)):
+                or (_UPDATED.search(marks) and not _PUBLISHED.search(marks))
+                or _aside(el, titles) or _in_prose(el)):
             continue
         found = parse_shown(text)
         if found is not None:

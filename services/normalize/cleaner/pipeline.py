@@ -160,11 +160,15 @@ def run_body(
 
 
 def _opening_phrase(page: Page, i: int) -> str | None:
-    """The category of a weak phrase that opens the line (within its first words): a prompt
-    says what to do first ("Subscribe to ...", "Get it on Google Play"); a spec line or a
-    step of a list mentions the store in passing."""
-    opening = " ".join(canonical(page.norms[i]).split()[:WEAK_OPENING_WORDS])
-    return lexicon.weak_match(opening)
+    """The category of a weak phrase starting within the line's first words: a prompt says
+    what to do first ("Subscribe to ...", "Get it on Google Play"); a spec line mentions the
+    store in passing, further on."""
+    words = canonical(page.norms[i]).split()
+    for start in range(min(WEAK_OPENING_WORDS, len(words))):
+        cat = lexicon.weak_match(" ".join(words[start:start + WEAK_PHRASE_MAX_WORDS]))
+        if cat is not None:
+            return cat
+    return None
 
 
 def _after_last_sentence(page: Page) -> int:
@@ -180,7 +184,8 @@ def _after_last_sentence(page: Page) -> int:
 
 TAIL_PARAGRAPHS = 3
 PROSE_MIN_WORDS = 8
-WEAK_OPENING_WORDS = 3  # a closing prompt's weak phrase sits within its first words
+WEAK_OPENING_WORDS = 4  # a closing prompt's weak phrase starts within its first words
+WEAK_PHRASE_MAX_WORDS = 4  # the longest weak phrase
 TAIL_NOTICE_MAX_WORDS = 40
 DATELINE_MIN_BODY = 4  # paragraphs; in a shorter body every line is at an edge
 DATELINE_MAX_WORDS = 12
@@ -256,7 +261,19 @@ def _body_verdict(page: Page, i: int, title_norm: str | None) -> tuple[str, tupl
         if cat in _BODY_CATEGORIES:
             return cat, (f"lexicon:{cat}", "strong_phrase")
     if n <= 4 and not page.terminal[i]:
-        cat = lexicon.exact_match(norm) or lexicon.words_match(norm.split())
+        cat = lexicon.exact_match(norm)  # a stock line, whole: "Read more", "Most popular"
+        if cat not in _SHORT_CATEGORIES:
+            tokens = norm.split()
+            cat = lexicon.words_match(tokens)
+            if cat not in _BODY_CATEGORIES and not _all_of(tokens, cat):
+                cat = None
         if cat in _SHORT_CATEGORIES:
             return cat, (f"lexicon:{cat}", "short", "no_terminal_punct")
     return None
+
+
+def _all_of(tokens: list[str], category: str | None) -> bool:
+    """Every word of the line is of the category: "Read more", not "Popular Culture" (whose
+    second word is a section name) nor "Mehr Sport"."""
+    return all(t in lexicon.WORD_TOKENS and lexicon.word_category(t) == category
+               for t in tokens)
