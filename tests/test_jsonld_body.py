@@ -6,7 +6,7 @@ import json
 
 from services.normalize.build import extract
 from services.normalize.jsonld_body import body_paragraphs, with_declared
-from tests.test_metadata import PARAGRAPHS_EN
+from tests.test_metadata import PARAGRAPHS_EN, _page
 
 LEAD = ("Travellers heading north this winter face new rules at the border, and the ferry "
         "companies have already changed their timetables for the season.")
@@ -17,14 +17,14 @@ BODY = [
 ]
 
 
-def _page(declared: str, shown: list[str]) -> bytes:
+def _declaring(declared: str, shown: list[str]) -> bytes:
+    """A page showing ``shown`` whose JSON-LD declares ``declared`` (the rest would load into
+    the empty app container)."""
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
                      "headline": "Council expands bike lanes", "articleBody": declared})
-    body = "".join(f"<p>{p}</p>" for p in shown)
-    return (f"<html lang='en'><head><title>Council expands bike lanes</title>"
-            f"<script type='application/ld+json'>{ld}</script></head><body><article>"
-            f"<h1>Council expands bike lanes</h1>{body}<div id='app'></div></article>"
-            "</body></html>").encode()
+    head = ("<title>Council expands bike lanes</title>"
+            f"<script type='application/ld+json'>{ld}</script>")
+    return _page(head, shown, tail="<div id='app'></div>").encode()
 
 
 def test_html_inside_the_declared_body_is_read_as_paragraphs() -> None:
@@ -50,7 +50,7 @@ def test_markdown_in_the_declared_body_loses_its_markup() -> None:
 def test_page_showing_only_its_lead_gets_the_declared_body() -> None:
     """A page whose HTML holds the lead and the first paragraph (the rest loads by script)
     gets the whole JSON-LD body, after the lead the declared body leaves out."""
-    record = extract(_page("\n\n".join(BODY), [LEAD, BODY[0]]), source="a.html")
+    record = extract(_declaring("\n\n".join(BODY), [LEAD, BODY[0]]), source="a.html")
     assert record.text.split("\n\n") == [LEAD, *BODY]
     assert record.provenance["text"].raw == "json-ld"
 
@@ -58,10 +58,10 @@ def test_page_showing_only_its_lead_gets_the_declared_body() -> None:
 def test_full_extraction_or_a_summary_in_json_ld_changes_nothing() -> None:
     """When the HTML shows the article, or the declared body is a short summary, the
     extraction stands."""
-    whole = extract(_page("\n\n".join(BODY), BODY), source="b.html")
+    whole = extract(_declaring("\n\n".join(BODY), BODY), source="b.html")
     assert whole.text.split("\n\n") == BODY
     assert whole.provenance["text"].raw != "json-ld"
-    summary = extract(_page(LEAD, [LEAD, *BODY]), source="c.html")
+    summary = extract(_declaring(LEAD, [LEAD, *BODY]), source="c.html")
     assert summary.text.split("\n\n") == [LEAD, *BODY]
     assert summary.provenance["text"].raw != "json-ld"
     assert with_declared(["A teaser of six words only."], [LEAD, LEAD]) is None

@@ -117,10 +117,15 @@ def profile(tree: HtmlElement) -> PageProfile:
     return PageProfile(out)
 
 
+def words(paragraphs: list[str]) -> int:
+    """Whitespace-separated words of an extraction: what every length rule here compares."""
+    return sum(len(p.split()) for p in paragraphs)
+
+
 def needs_fallback(paragraphs: list[str]) -> bool:
     """Empty or nearly so. Measured on devdata TUNE: a share-of-page trigger and a 60-word
     trigger lost pages or changed none once trafilatura's own full run had been tried."""
-    return sum(len(p.split()) for p in paragraphs) < TRIGGER_MIN_WORDS
+    return words(paragraphs) < TRIGGER_MIN_WORDS
 
 
 def _readability(tree: HtmlElement, url: str | None) -> list[str]:

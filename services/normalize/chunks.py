@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from services.normalize.cascade import squash
-from services.normalize.lead import block_text, squashed
+from services.normalize.lead import block_text, opening_key
 from services.normalize.marks import words_of
 
 CONTAINERS = frozenset({"div", "section"})
@@ -25,7 +24,6 @@ PARAGRAPH_MIN_WORDS = 5
 MAX_LINK_SHARE = 0.3  # of the added text's characters
 MIN_SENTENCE_SHARE = 0.5  # of the added paragraphs, ending as sentences do
 LINKED_HEADING_SHARE = 0.8  # of a heading's text in links: an entry's title, not a subheading
-_KEY_CHARS = 60
 _END = tuple(".!?…\"'»”“’)")
 _BLOCKS = ("p", "h2", "h3", "h4")
 _NOT_BODY = frozenset({"figure", "figcaption", "aside", "nav", "footer", "form", "header",
@@ -100,7 +98,7 @@ def continue_body(anchor: HtmlElement, paragraphs: list[str]) -> list[str]:
     first, later = found
     if _linked_heading(first):
         return paragraphs  # the body is one entry of a list of entries
-    keys = {squashed(p)[:_KEY_CHARS]: i for i, p in reversed(list(enumerate(paragraphs)))}
+    keys = {opening_key(p): i for i, p in reversed(list(enumerate(paragraphs)))}
     after: dict[int, list[str]] = {}  # index of the known paragraph -> new ones after it
     last = -1
     added: list[tuple[str, int]] = []  # (text, link characters)
@@ -112,7 +110,7 @@ def continue_body(anchor: HtmlElement, paragraphs: list[str]) -> list[str]:
             continue
         for block in stretch.iter(*_BLOCKS):
             text = block_text(block)
-            key = squash(text)[:_KEY_CHARS]
+            key = opening_key(text)
             if not key:
                 continue
             if key in keys:

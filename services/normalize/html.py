@@ -80,10 +80,6 @@ class HtmlExtract:
 _LINE = re.compile(r"\n+")
 
 
-def _words(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
-
-
 def parse_html(html: str) -> HtmlElement | None:
     """The one parse of the page (trafilatura's loader: handles encoding declarations)."""
     tree = load_html(html)
@@ -117,9 +113,10 @@ def extract_html(html: str, url: str | None = None,
     meta = extract_metadata(tree, url)
     paragraphs = trafilatura_paragraphs(tree, url, options)
     extractor = "trafilatura"
-    if options.fast and options.escalate_words and _words(paragraphs) < options.escalate_words:
+    if (options.fast and options.escalate_words
+            and cascade.words(paragraphs) < options.escalate_words):
         full = trafilatura_paragraphs(tree, url, replace(options, fast=False))
-        if _words(full) > options.escalate_gain * _words(paragraphs):
+        if cascade.words(full) > options.escalate_gain * cascade.words(paragraphs):
             paragraphs, extractor = full, "trafilatura-full"
     # The lead joins only trafilatura's own body, after the cascade: its words must not
     # lift a near-empty result above the cascade's trigger.

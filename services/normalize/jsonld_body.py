@@ -17,14 +17,12 @@ import re
 from lxml import etree
 from lxml.html import fragment_fromstring
 
-from services.normalize.cascade import squash
-from services.normalize.lead import NO_TEXT
+from services.normalize.cascade import squash, words
+from services.normalize.lead import MIN_KEY_CHARS, NO_TEXT, opening_key
 
 BODY_MIN_WORDS = 150  # a declared body shorter than this is a summary, not the article
 BODY_MAX_SHARE = 0.25  # the extraction must be at most this share of the declared body,
 # and one of its paragraphs must be found in it (a near-empty page goes to the cascade)
-_KEY_CHARS = 60  # a paragraph's opening, compared without whitespace
-_MIN_KEY_CHARS = 20
 
 _MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|li|ul|ol|blockquote|span|a|strong|em|b|i|script|"
                      r"style|iframe|figure|img)\b", re.IGNORECASE)
@@ -70,21 +68,17 @@ def _markdown_text(text: str) -> str:
     return _MD_MARKS.sub("", text)
 
 
-def _words(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
-
-
 def with_declared(paragraphs: list[str], declared: list[str]) -> list[str] | None:
     """The declared body in place of the extracted ``paragraphs``, after the extracted ones
     that precede the first it shares (a standfirst the declared body leaves out); None when
     the extraction stands."""
-    total = _words(declared)
-    if total < BODY_MIN_WORDS or _words(paragraphs) > BODY_MAX_SHARE * total:
+    total = words(declared)
+    if total < BODY_MIN_WORDS or words(paragraphs) > BODY_MAX_SHARE * total:
         return None
     haystack = squash("".join(declared))
     for i, p in enumerate(paragraphs):
-        key = squash(p)[:_KEY_CHARS]
-        if len(key) >= _MIN_KEY_CHARS and key in haystack:
+        key = opening_key(p)
+        if len(key) >= MIN_KEY_CHARS and key in haystack:
             return paragraphs[:i] + declared
     return None
 
@@ -92,6 +86,6 @@ def with_declared(paragraphs: list[str], declared: list[str]) -> list[str] | Non
 def replace_with_declared(paragraphs: list[str], raw: str) -> list[str] | None:
     """``with_declared`` on the raw ``articleBody``, parsed only when its length in
     whitespace-separated pieces (about its words) leaves the extraction a small share."""
-    if _words(paragraphs) > BODY_MAX_SHARE * len(raw.split()):
+    if words(paragraphs) > BODY_MAX_SHARE * len(raw.split()):
         return None
     return with_declared(paragraphs, body_paragraphs(raw))

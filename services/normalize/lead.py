@@ -30,8 +30,8 @@ LEAD_SCAN = 600  # nodes (inline ones too) looked at before the body
 LEAD_ANCHOR_WORDS = 10  # the body's first paragraph this long is looked up in the page ...
 LEAD_ANCHOR_MAX = 5  # ... among its first paragraphs (else the first one is)
 LEAD_LINK_SHARE = 0.5  # a block mostly made of link text is a teaser card, not a lead
-_KEY_CHARS = 60  # a block's opening, compared without whitespace
-_MIN_KEY_CHARS = 20  # shorter openings (a kicker, a one-word line) identify nothing
+KEY_CHARS = 60  # a block's opening, compared without whitespace
+MIN_KEY_CHARS = 20  # shorter openings (a kicker, a one-word line) identify nothing
 _DATELINE_CHARS = 40  # a short line (a dateline) may open the body's block before its text
 _SEARCH_WORDS = 12  # opening words of a paragraph that search words are taken from ...
 _SEARCH_WORD_CHARS = 12  # ... no longer than this (long compounds carry soft hyphens) ...
@@ -113,7 +113,7 @@ def block_text(el: HtmlElement) -> str:
     return " ".join(INVISIBLE_RE.sub("", "".join(_texts(el))).split())
 
 
-def _text_key(el: HtmlElement, chars: int = _KEY_CHARS) -> str:
+def _text_key(el: HtmlElement, chars: int = KEY_CHARS) -> str:
     """The first ``chars`` characters of the element's text without whitespace: read
     lazily, so nested wrappers cost the page's size, not size times depth."""
     got, n = [], 0
@@ -132,9 +132,10 @@ def squashed(paragraph: str) -> str:
     return squash(paragraph.removeprefix(LIST_ITEM))
 
 
-def _key(paragraph: str) -> str:
-    """A paragraph's opening as ``_text_key`` reads it from the page."""
-    return squashed(paragraph)[:_KEY_CHARS]
+def opening_key(paragraph: str) -> str:
+    """A paragraph's opening as ``_text_key`` reads it from the page: what an extracted
+    paragraph is looked up in the page (or in another text) by."""
+    return squashed(paragraph)[:KEY_CHARS]
 
 
 def _is_leaf(el: HtmlElement) -> bool:
@@ -251,7 +252,7 @@ _TEXT_WITH = etree.XPath("//text()[contains(., $w)]")
 
 def _opens(el: HtmlElement, first: str) -> bool:
     """A block whose text opens with the paragraph, after at most a short dateline line."""
-    at = _text_key(el, _KEY_CHARS + _DATELINE_CHARS).find(first)
+    at = _text_key(el, KEY_CHARS + _DATELINE_CHARS).find(first)
     return at == 0 or (0 < at <= _DATELINE_CHARS and el.find(".//br") is not None)
 
 
@@ -267,8 +268,8 @@ def _anchor(tree: HtmlElement, paragraphs: list[str], at: int) -> HtmlElement | 
     a C-level search (in ``<p>`` blocks first, then in any text), confirmed by the block's
     opening and, when there is one, by words of the next paragraph close around it: a copy
     of the first paragraph in a teaser strip elsewhere on the page is not the body."""
-    first = _key(paragraphs[at])
-    if len(first) < _MIN_KEY_CHARS:
+    first = opening_key(paragraphs[at])
+    if len(first) < MIN_KEY_CHARS:
         return None
     after = _search_words(paragraphs[at + 1]) if at + 1 < len(paragraphs) else []
     texts: dict[HtmlElement, str] = {}  # copies of the opening may share a wrapper
@@ -323,7 +324,7 @@ def _headline(el: HtmlElement, key: str, headline: str, shared: set[HtmlElement]
     reads as ``title`` (a blog's <h1> names the blog; its post titles are lesser headings).
     Titles of cards, teasers and related boxes are not."""
     if not (el.tag == "h1" or _title_marked(el) or (
-            el.tag in HEADINGS and len(key) >= min(_MIN_KEY_CHARS, len(headline)) > 0
+            el.tag in HEADINGS and len(key) >= min(MIN_KEY_CHARS, len(headline)) > 0
             and key.lower() in headline)):
         return False
     return not _in_box(el, shared)
@@ -380,12 +381,12 @@ def lead_above(anchor: HtmlElement, paragraphs: list[str], title: str | None = N
         if body is None:
             body = squash(" ".join(paragraphs))
         squashed = squash(text)
-        if squashed[:_KEY_CHARS] in body or squashed.lower() in headline:
+        if squashed[:KEY_CHARS] in body or squashed.lower() in headline:
             continue
         out.insert(0, text)
         body += squashed  # a lead repeated (mobile and desktop) comes back once
     return out
 
 
-__all__ = ["HEADINGS", "NO_TEXT", "OPAQUE", "PICTURES", "block_text",
-           "body_anchor", "body_lead", "lead_above", "squashed"]
+__all__ = ["HEADINGS", "KEY_CHARS", "MIN_KEY_CHARS", "NO_TEXT", "OPAQUE", "PICTURES",
+           "block_text", "body_anchor", "body_lead", "lead_above", "opening_key", "squashed"]

@@ -473,11 +473,11 @@ def _ld_authors(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
     return names
 
 
-_TITLE_SEP = re.compile(r"\s+[|–—·:»\-]\s+")
+TITLE_SEP = re.compile(r"\s+[|–—·:»\-]\s+")  # "Headline | Site", "Site – Headline"
 
 
 def _strip_site_suffix(title: str, site: str | None, domain: str | None) -> str:
-    parts = _TITLE_SEP.split(title)
+    parts = TITLE_SEP.split(title)
     if len(parts) < 2:
         return title
     names = {s.casefold() for s in (site, domain) if s}
@@ -485,7 +485,7 @@ def _strip_site_suffix(title: str, site: str | None, domain: str | None) -> str:
         names.add(domain.split(".")[0].casefold())
     last, first = parts[-1].strip().casefold(), parts[0].strip().casefold()
     if last in names or any(n in last.replace(" ", "") for n in names if len(n) > 3):
-        return _TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else \
+        return TITLE_SEP.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else \
             parts[0].strip()
     if first in names:
         return title[len(parts[0]):].lstrip(" |–—·:»-")

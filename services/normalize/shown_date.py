@@ -4,10 +4,10 @@ A last resort after JSON-LD, meta tags, the URL and a lone ``<time>``: a third o
 pages have none of those. Only the article is read: the ``<article>`` holding the body, or
 else, from the block of the headline (the ``<h1>`` the page's title names, never a logo),
 the header down to the body's first paragraph; and only a short element that is a
-``<time>`` or is named for a date, outside navigation, the site's top bar and sentences. A date box
-there shows the day the page was fetched, not the day it was written. An element whose text
-or name says "updated" is skipped. Month names are read in the languages the cleaner
-knows.
+``<time>`` or is named for a date, outside navigation, the site's top bar and sentences. A
+date box in the top bar shows the day the page was fetched, not the day it was written. An
+element whose text or name says "updated" is skipped. Month names are read in the
+languages the cleaner knows.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from lxml.html import HtmlElement
 
 from services.normalize.cascade import squash
 from services.normalize.lead import NO_TEXT
+from services.normalize.metadata import TITLE_SEP
 
 SHOWN_MAX_CHARS = 60  # a date line, not a paragraph that mentions a date
 SCAN_MAX = 400  # elements read in the header scope
@@ -116,20 +117,17 @@ def _headline(el: HtmlElement, titles: list[str]) -> bool:
     return any(text in t or t in text for t in titles)
 
 
-def title_keys(titles: list[str | None]) -> list[str]:
+def _title_keys(titles: list[str | None]) -> list[str]:
     """The main part of each title, squashed and case-folded, for ``_headline``."""
     keys = []
     for title in titles:
         if not title:
             continue
-        main = max(_TITLE_PARTS.split(title), key=len)
+        main = max(TITLE_SEP.split(title), key=len)
         key = squash(main).casefold()
         if len(key) >= HEADLINE_MIN_CHARS:
             keys.append(key)
     return keys
-
-
-_TITLE_PARTS = re.compile(r"\s+[|–—·»:-]+\s+")
 
 
 def _header(anchor: HtmlElement, titles: list[str]) -> Iterator[HtmlElement]:
@@ -184,7 +182,7 @@ def shown_date(anchor: HtmlElement, title: str | None = None) -> tuple[datetime,
     """The date shown in the article's header, and the text it was read from. ``title``: the
     title the page declares (JSON-LD, meta); the ``<title>`` element counts too."""
     head = anchor.getroottree().find(".//title")
-    titles = title_keys([title, head.text_content() if head is not None else None])
+    titles = _title_keys([title, head.text_content() if head is not None else None])
     for el in _header(anchor, titles):
         tag = el.tag
         if not isinstance(tag, str) or tag in NO_TEXT:
